@@ -1,0 +1,46 @@
+"""The web app: `create_app(settings)` builds it; nothing exists at import time.
+
+One blueprint per face. The store handle lives in `app.extensions`, so one
+process can hold two apps over two stores (the tests do).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from minami_kg.config import Settings
+from minami_kg.store import EmbeddedStore, StoreError
+
+STORE_KEY = "minami_kg.store"
+
+
+def get_store(app: Flask) -> EmbeddedStore:
+    return app.extensions[STORE_KEY]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder=str(settings.templates))
+    app.config["MINAMI_KG"] = settings
+    app.config["JSON_AS_ASCII"] = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[STORE_KEY] = EmbeddedStore(settings.store)
+
+    from minami_kg.server.ui import ui
+
+    app.register_blueprint(ui)
+
+    @app.get("/healthz")
+    def healthz():  # noqa: ANN202
+        """200 when the store answers a query, 503 with the reason otherwise."""
+        try:
+            quads = len(get_store(app))
+        except StoreError as err:
+            return jsonify(status="unavailable", error=str(err)), 503
+        return jsonify(status="ok", quads=quads)
+
+    @app.errorhandler(StoreError)
+    def store_unavailable(err: StoreError):  # noqa: ANN202
+        return jsonify(error=str(err)), 503
+
+    return app

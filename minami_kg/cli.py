@@ -1,0 +1,220 @@
+"""The `minami-kg` command: build, export, query, validate, stats, serve.
+
+User mistakes and bad documents end with one line on stderr and a non-zero
+exit (click's `ClickException`), never a traceback. Exit codes: 0 success,
+1 a problem with the input or the store, 2 a usage error; `validate` exits 1
+when the graph has SHACL violations.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
+
+from minami_kg.build import BuildError, build
+from minami_kg.config import Settings
+from minami_kg.curation import CurationError
+from minami_kg.extract import PlanError
+from minami_kg.queries import find_query
+from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.sources import SourceError
+from minami_kg.stats import graph_stats
+from minami_kg.store import EXPORT_FORMATS, EmbeddedStore, StoreError
+from minami_kg.validate import validate_store
+
+USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError)
+
+
+def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--store` and `--base` on every command; both fall back to MINAMI_KG_*."""
+
+    @click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Store directory [env MINAMI_KG_STORE; default var/store].",
+    )
+    @click.option("--base", help="Base IRI [env MINAMI_KG_BASE; default http://127.0.0.1:8000/].")
+    @functools.wraps(command)
+    def wrapper(*args: Any, store: Path | None, base: str | None, **kwargs: Any) -> Any:
+        settings = Settings.from_env().with_changes(store=store, base=base)
+        try:
+            return command(settings, *args, **kwargs)
+        except USER_ERRORS as err:
+            raise click.ClickException(str(err)) from None
+        except OSError as err:
+            raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
+
+    return wrapper
+
+
+@click.group()
+@click.version_option(package_name="minami-kg")
+def main() -> None:
+    """A knowledge graph of a ward office's annual operating policy (区運営方針)."""
+
+
+@main.command("build")
+@click.option(
+    "--source",
+    type=click.Path(exists=True, path_type=Path),
+    help="A document or a folder of documents [default: everything under data/sources].",
+)
+@click.option("--encoding", help="Decode documents with this encoding instead of detecting it.")
+@store_options
+def build_command(settings: Settings, source: Path | None, encoding: str | None) -> None:
+    """Build (or rebuild, atomically) the store from source documents."""
+    result = build(settings, source, encoding=encoding)
+    for item in result.plans:
+        plan = item.plan
+        click.echo(
+            f"{item.document.ward}/{item.document.fiscal_year}: {plan.title} — "
+            f"{len(plan.focus_areas)} focus areas, {len(plan.measures)} measures, "
+            f"{len(plan.actions)} actions, {len(plan.sections)} sections"
+        )
+    click.echo(f"{result.quad_count} quads written to {settings.store} in {result.seconds:.2f} s")
+
+
+@main.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="nq", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@store_options
+def export_command(settings: Settings, fmt: str, output: Path | None) -> None:
+    """Write the whole graph: quads for nq/trig, the union of the graphs otherwise."""
+    store = EmbeddedStore(settings.store)
+    rdf_format = EXPORT_FORMATS[fmt]
+    data = store.sorted_nquads() if fmt == "nq" else store.dump(rdf_format, prefixes=PREFIXES)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command("query")
+@click.argument("query")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    show_default=True,
+)
+@click.option(
+    "--queries",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of canned queries [env MINAMI_KG_QUERIES; default queries/].",
+)
+@store_options
+def query_command(settings: Settings, query: str, fmt: str, queries: Path | None) -> None:
+    """Run QUERY: SPARQL text, a .rq file, or the name of a canned query in queries/."""
+    folder = queries or settings.queries
+    canned = find_query(folder, query)
+    if canned:
+        text = canned.text
+    elif query.endswith(".rq") and Path(query).is_file():
+        text = Path(query).read_text(encoding="utf-8")
+    else:
+        text = query
+    try:
+        results = EmbeddedStore(settings.store).query(text)
+    except SyntaxError as err:
+        raise click.ClickException(f"bad query: {err}") from None
+    _print_results(results, fmt)
+
+
+def _print_results(results: Any, fmt: str) -> None:
+    if isinstance(results, QueryBoolean):
+        value = bool(results)
+        click.echo(json.dumps({"boolean": value}) if fmt == "json" else str(value).lower())
+        return
+    if isinstance(results, QueryTriples):
+        sys.stdout.buffer.write(serialize(results, format=RdfFormat.TURTLE, prefixes=PREFIXES))
+        return
+    assert isinstance(results, QuerySolutions)
+    names = [v.value for v in results.variables]
+    rows = [[_plain(solution[name]) for name in names] for solution in results]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(names, row, strict=True)) for row in rows],
+                              ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(rows)
+    else:
+        _print_table(names, rows)
+
+
+def _plain(term: Any) -> str:
+    return "" if term is None else term.value
+
+
+def _print_table(names: list[str], rows: list[list[str]]) -> None:
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    widths = [max([width(n)] + [width(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths, strict=True))
+
+    click.echo(line(names).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in rows:
+        click.echo(line(row).rstrip())
+    click.echo(f"({len(rows)} rows)")
+
+
+@main.command("validate")
+@store_options
+def validate_command(settings: Settings) -> None:
+    """Check the graph against ontology/shapes.ttl (SHACL); exit 1 on violations."""
+    store = EmbeddedStore(settings.store)
+    report = validate_store(
+        store, settings.ontology / "shapes.ttl", settings.ontology / "minami-kg.ttl"
+    )
+    for finding in report.warnings:
+        click.echo(f"warning: {finding.focus} {finding.path}: {finding.message}")
+    for finding in report.violations:
+        click.echo(f"violation: {finding.focus} {finding.path}: {finding.message}", err=True)
+    click.echo(f"{len(report.violations)} violations, {len(report.warnings)} warnings")
+    if report.violations:
+        sys.exit(1)
+
+
+@main.command("stats")
+@store_options
+def stats_command(settings: Settings) -> None:
+    """Count plans, focus areas, measures, actions, sections … and quads."""
+    stats = graph_stats(EmbeddedStore(settings.store))
+    rows = [*stats.counts.items(), ("quads", stats.quads), ("named graphs", len(stats.named_graphs))]
+    label_width = max(len(label) for label, _ in rows)
+    for label, count in rows:
+        click.echo(f"{label:<{label_width}}  {count:>7}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, envvar="PORT", default=8000, show_default=True,
+              help="Port [env PORT].")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
+@store_options
+def serve_command(settings: Settings, host: str, port: int, dev: bool) -> None:
+    """Serve the graph over HTTP (waitress; --dev for Flask's reloader)."""
+    from minami_kg.server import create_app
+
+    app = create_app(settings)
+    click.echo(f"serving {settings.store} on http://{host}:{port}/")
+    if dev:
+        app.run(host=host, port=port, debug=True)
+    else:
+        import waitress
+
+        waitress.serve(app, host=host, port=port, threads=8)

@@ -1,0 +1,48 @@
+"""The vocabularies the graph uses, as pyoxigraph terms."""
+
+from __future__ import annotations
+
+from pyoxigraph import NamedNode
+
+
+class Namespace(str):
+    """An IRI prefix; `ns["local"]` or `ns.local` gives a NamedNode."""
+
+    def __getitem__(self, local: str) -> NamedNode:  # type: ignore[override]
+        return NamedNode(str(self) + local)
+
+    def __getattr__(self, local: str) -> NamedNode:
+        if local.startswith("__"):
+            raise AttributeError(local)
+        return self[local]
+
+
+MKG = Namespace("https://w3id.org/minami-kg/def#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+PREFIXES: dict[str, str] = {
+    "mkg": str(MKG),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "owl": str(OWL),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "dcat": str(DCAT),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+    "time": str(TIME),
+}

@@ -1,0 +1,46 @@
+"""Counts that say whether a build read the document whole."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from minami_kg.store import EmbeddedStore
+
+# (label, class IRI) in the order `minami-kg stats` prints them.
+COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
+    ("plans", "https://w3id.org/minami-kg/def#Plan"),
+    ("basic goals", "https://w3id.org/minami-kg/def#BasicGoal"),
+    ("focus areas", "https://w3id.org/minami-kg/def#FocusArea"),
+    ("priority focus areas", ""),
+    ("measures", "https://w3id.org/minami-kg/def#Measure"),
+    ("actions", "https://w3id.org/minami-kg/def#Action"),
+    ("organisational principles", "https://w3id.org/minami-kg/def#OrganisationalPrinciple"),
+    ("sections", "https://w3id.org/minami-kg/def#Section"),
+    ("section goals", "https://w3id.org/minami-kg/def#SectionGoal"),
+    ("contact points", "https://schema.org/ContactPoint"),
+)
+
+_CLASS_COUNTS = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class
+"""
+_PRIORITY_COUNT = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mkg:FocusArea ; mkg:isPriority true }
+"""
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    counts: dict[str, int]  # label → count, in COUNTED_CLASSES order
+    quads: int
+    named_graphs: list[str]
+
+
+def graph_stats(store: EmbeddedStore) -> GraphStats:
+    by_class = {row["class"].value: int(row["n"].value) for row in store.query(_CLASS_COUNTS)}
+    priority = next(iter(store.query(_PRIORITY_COUNT)))["n"].value
+    counts = {
+        label: int(priority) if label == "priority focus areas" else by_class.get(iri, 0)
+        for label, iri in COUNTED_CLASSES
+    }
+    return GraphStats(counts=counts, quads=len(store), named_graphs=store.named_graphs())

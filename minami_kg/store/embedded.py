@@ -1,0 +1,140 @@
+"""The embedded Oxigraph store on disk, rebuilt atomically.
+
+Layout: the configured path (default `var/store`) is a symbolic link to one
+*generation*, a complete Oxigraph directory under `.<name>.generations/`.
+A rebuild bulk-loads a new generation beside the old one and then replaces
+the link with `os.replace`, which is atomic on POSIX. A build that fails or
+is killed leaves the link, and so the store that readers see, as it was.
+The previous generation is kept, so a reader that opened it before the swap
+can finish; older ones are removed.
+
+Readers open the store read-only (`Store.read_only`): a snapshot that does
+not see later writes. `EmbeddedStore` notices a swapped link and reopens.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from pyoxigraph import QueryResults, RdfFormat, Store, serialize
+
+KEEP_GENERATIONS = 2
+
+
+class StoreError(OSError):
+    """The store is missing, damaged or locked; the message says which and where."""
+
+
+def _generations_dir(path: Path) -> Path:
+    return path.parent / f".{path.name}.generations"
+
+
+@contextmanager
+def _build_lock(path: Path) -> Iterator[None]:
+    """Only one build at a time writes beside a given store."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.parent / f".{path.name}.lock"
+    with lock_path.open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"{path}: another build is running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def replace_store(path: Path, nquads_file: Path) -> Path:
+    """Load an N-Quads file into a new generation and make `path` point to it.
+
+    Returns the new generation's directory. Raises `StoreError` (with the
+    old store untouched) when loading fails, e.g. on a full disk.
+    """
+    with _build_lock(path):
+        generations = _generations_dir(path)
+        generations.mkdir(parents=True, exist_ok=True)
+        new_dir = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns()}"
+        try:
+            store = Store(str(new_dir))
+            store.bulk_load(path=str(nquads_file), format=RdfFormat.N_QUADS)
+            store.flush()
+            del store
+        except OSError as err:
+            shutil.rmtree(new_dir, ignore_errors=True)
+            raise StoreError(f"{path}: could not write the new store: {err}") from None
+
+        if path.exists() and not path.is_symlink():
+            # A store from before generations were used: move it aside first.
+            path.rename(generations / f"0-legacy-{time.time_ns()}")
+        link = path.parent / f".{path.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        link.symlink_to(os.path.relpath(new_dir, path.parent))
+        os.replace(link, path)
+        _prune(generations, keep=new_dir)
+        return new_dir
+
+
+def _prune(generations: Path, keep: Path) -> None:
+    """Remove all but the newest KEEP_GENERATIONS generations, never `keep`."""
+    older = sorted((p for p in generations.iterdir() if p.is_dir() and p != keep), reverse=True)
+    for stale in older[KEEP_GENERATIONS - 1 :]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+class EmbeddedStore:
+    """Read access to the on-disk store, reopened when a rebuild swaps it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._opened_target: str | None = None
+        self._store: Store | None = None
+
+    def _current(self) -> Store:
+        target = os.path.realpath(self.path)
+        with self._lock:
+            if self._store is None or target != self._opened_target:
+                if not os.path.isdir(target):
+                    raise StoreError(
+                        f"{self.path}: no store here; run `minami-kg build` first"
+                    )
+                try:
+                    self._store = Store.read_only(target)
+                except OSError as err:
+                    raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+                self._opened_target = target
+            return self._store
+
+    def query(self, sparql: str, *, substitutions: dict | None = None) -> QueryResults:
+        """Run a SPARQL query with the union of the named graphs as default graph."""
+        return self._current().query(
+            sparql, use_default_graph_as_union=True, substitutions=substitutions
+        )
+
+    def dump(self, fmt: RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """The whole store: all quads for a dataset format, the union for a triple format."""
+        store = self._current()
+        if fmt.supports_datasets:
+            return store.dump(format=fmt, prefixes=prefixes)
+
+        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return serialize(triples, format=fmt, prefixes=prefixes)
+
+    def sorted_nquads(self) -> bytes:
+        """Every quad as N-Quads, lines sorted: the same inputs give the same bytes."""
+        lines = self._current().dump(format=RdfFormat.N_QUADS).splitlines(keepends=True)
+        return b"".join(sorted(lines))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._current().named_graphs())
+
+    def __len__(self) -> int:
+        return len(self._current())
