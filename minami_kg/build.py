@@ -74,7 +74,7 @@ def read_source(
         file_name=source.path.name,
         sha256=hashlib.sha256(data).hexdigest(),
         line_count=len(text.splitlines()),
-        encoding=encoding or "auto",
+        encoding=encoding,
         city_name=source.city_name or plan.city_name,
         publisher=source.publisher,
         source_url=source.source_url,
@@ -84,9 +84,7 @@ def read_source(
     return BuiltPlan(document=document, plan=plan)
 
 
-def read_sources(
-    root: Path, curation: Curation, *, encoding: str | None = None
-) -> list[BuiltPlan]:
+def read_sources(root: Path, curation: Curation, *, encoding: str | None = None) -> list[BuiltPlan]:
     """Every document under `root`, parsed; one plan per ward and year."""
     built: list[BuiltPlan] = []
     seen: dict[tuple[str, int], Path] = {}
@@ -106,9 +104,7 @@ def read_sources(
 def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) -> list[Quad]:
     """All quads of the graph, deduplicated and sorted."""
     iris = Iris(settings.base)
-    quads: set[Quad] = set(
-        ontology_quads(settings.ontology / ONTOLOGY_FILE, iris.ontology_graph())
-    )
+    quads: set[Quad] = set(ontology_quads(settings.ontology / ONTOLOGY_FILE, iris.ontology_graph()))
     for item in plans:
         quads.update(org_quads(item.document, item.plan, curation, iris))
         quads.update(plan_quads(item.document, item.plan, curation, iris))

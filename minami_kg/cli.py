@@ -102,7 +102,10 @@ def export_command(settings: Settings, fmt: str, output: Path | None) -> None:
 @main.command("query")
 @click.argument("query")
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
     show_default=True,
 )
 @click.option(
@@ -140,8 +143,11 @@ def _print_results(results: Any, fmt: str) -> None:
     names = [v.value for v in results.variables]
     rows = [[_plain(solution[name]) for name in names] for solution in results]
     if fmt == "json":
-        click.echo(json.dumps([dict(zip(names, row, strict=True)) for row in rows],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [dict(zip(names, row, strict=True)) for row in rows], ensure_ascii=False, indent=2
+            )
+        )
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
@@ -194,7 +200,11 @@ def validate_command(settings: Settings) -> None:
 def stats_command(settings: Settings) -> None:
     """Count plans, focus areas, measures, actions, sections … and quads."""
     stats = graph_stats(EmbeddedStore(settings.store))
-    rows = [*stats.counts.items(), ("quads", stats.quads), ("named graphs", len(stats.named_graphs))]
+    rows = [
+        *stats.counts.items(),
+        ("quads", stats.quads),
+        ("named graphs", len(stats.named_graphs)),
+    ]
     label_width = max(len(label) for label, _ in rows)
     for label, count in rows:
         click.echo(f"{label:<{label_width}}  {count:>7}")
@@ -202,8 +212,9 @@ def stats_command(settings: Settings) -> None:
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, envvar="PORT", default=8000, show_default=True,
-              help="Port [env PORT].")
+@click.option(
+    "--port", type=int, envvar="PORT", default=8000, show_default=True, help="Port [env PORT]."
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 @store_options
 def serve_command(settings: Settings, host: str, port: int, dev: bool) -> None:

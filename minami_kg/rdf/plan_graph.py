@@ -16,7 +16,19 @@ from pyoxigraph import Literal, NamedNode, Quad
 from minami_kg.curation import Curation, label_key
 from minami_kg.extract.model import AreaKind, Plan, Source
 from minami_kg.rdf.iris import Iris
-from minami_kg.rdf.namespaces import DCAT, DCTERMS, FOAF, MKG, ORG, PROV, RDF, SCHEMA, SKOS, TIME, XSD
+from minami_kg.rdf.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    MKG,
+    ORG,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    TIME,
+    XSD,
+)
 from minami_kg.rdf.slugs import slugify, unique_slugs
 
 
@@ -30,7 +42,7 @@ class DocumentInfo:
     file_name: str
     sha256: str
     line_count: int
-    encoding: str
+    encoding: str | None = None  # as the manifest or --encoding gave it; None when detected
     city_name: str | None = None
     publisher: str | None = None
     source_url: str | None = None
@@ -86,9 +98,7 @@ def _licence(q: _Quads, s: NamedNode, licence: str | None) -> None:
         q.text(s, DCTERMS.rights, licence, "en")
 
 
-def org_quads(
-    doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris
-) -> list[Quad]:
+def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> list[Quad]:
     """The ward, its city and its sections: the `org/{ward}` graph."""
     q = _Quads(iris.org_graph(doc.ward))
     ward = iris.ward(doc.ward)
@@ -170,7 +180,8 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     q.types(document, PROV.Entity, SCHEMA.DigitalDocument, FOAF.Document)
     q.text(document, DCTERMS.title, plan.title)
     q.add(document, DCTERMS.format, Literal("text/plain"))
-    q.add(document, SCHEMA.encodingFormat, Literal(f"text/plain; charset={doc.encoding}"))
+    charset = f"; charset={doc.encoding}" if doc.encoding else ""
+    q.add(document, SCHEMA.encodingFormat, Literal(f"text/plain{charset}"))
     q.add(document, SCHEMA.name, Literal(doc.file_name))
     q.add(document, MKG.sha256, Literal(doc.sha256))
     q.add(document, MKG.lineCount, Literal(doc.line_count))
@@ -258,7 +269,9 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         goal_iri = iris.in_plan(ward, fy, f"goal/{slug}")
         q.types(goal_iri, MKG.SectionGoal)
         section_en = curation.english(entry.name)
-        q.labels(goal_iri, f"{entry.name}の取組目標", f"Goals of {section_en}" if section_en else None)
+        q.labels(
+            goal_iri, f"{entry.name}の取組目標", f"Goals of {section_en}" if section_en else None
+        )
         q.add(goal_iri, MKG.goalOf, iris.section(ward, slug))
         q.add(goal_iri, MKG.inPlan, plan_iri)
         q.text(goal_iri, MKG.goalStatement, entry.goal)

@@ -7,6 +7,7 @@ process can hold two apps over two stores (the tests do).
 from __future__ import annotations
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
 from minami_kg.store import EmbeddedStore, StoreError
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ui)
 
     @app.get("/healthz")
-    def healthz():  # noqa: ANN202
+    def healthz() -> ResponseReturnValue:
         """200 when the store answers a query, 503 with the reason otherwise."""
         try:
             quads = len(get_store(app))
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return jsonify(status="ok", quads=quads)
 
     @app.errorhandler(StoreError)
-    def store_unavailable(err: StoreError):  # noqa: ANN202
+    def store_unavailable(err: StoreError) -> ResponseReturnValue:
         return jsonify(error=str(err)), 503
 
     return app

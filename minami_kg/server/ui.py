@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 
 from minami_kg.server import get_store
 
@@ -75,20 +76,23 @@ def plan_outlines() -> list[PlanOutline]:
         area = areas.get(area_iri)
         if area is None:
             area = areas[area_iri] = AreaOutline(
-                iri=area_iri, label=row["areaLabel"].value,
+                iri=area_iri,
+                label=row["areaLabel"].value,
                 priority=row["priority"].value == "true",
             )
             plan.areas.append(area)
         if row["measure"] is not None:
             en = row["measureEn"]
             area.measures.append(
-                MeasureRow(row["measure"].value, row["measureLabel"].value, en.value if en else None)
+                MeasureRow(
+                    row["measure"].value, row["measureLabel"].value, en.value if en else None
+                )
             )
     return list(plans.values())
 
 
 @ui.get("/")
-def index():  # noqa: ANN201
+def index() -> ResponseReturnValue:
     outlines = plan_outlines()
     if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
         return jsonify(plans=[_as_dict(p) for p in outlines])
@@ -96,6 +100,4 @@ def index():  # noqa: ANN201
 
 
 def _as_dict(plan: PlanOutline) -> dict:
-    from dataclasses import asdict
-
     return asdict(plan)

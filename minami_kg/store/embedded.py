@@ -103,9 +103,7 @@ class EmbeddedStore:
         with self._lock:
             if self._store is None or target != self._opened_target:
                 if not os.path.isdir(target):
-                    raise StoreError(
-                        f"{self.path}: no store here; run `minami-kg build` first"
-                    )
+                    raise StoreError(f"{self.path}: no store here; run `minami-kg build` first")
                 try:
                     self._store = Store.read_only(target)
                 except OSError as err:

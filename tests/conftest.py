@@ -1,0 +1,44 @@
+"""Shared fixtures: a real on-disk Oxigraph store built from the seed, once per session.
+
+The session store is built once and never changed; a test that rebuilds or
+breaks a store makes its own under `tmp_path`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from minami_kg.build import BuildResult, build
+from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.store import EmbeddedStore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = PROJECT_ROOT / "data" / "sources" / "minami" / "2022" / "minami-r4-unei-hoshin.txt"
+
+
+def settings_for(store: Path) -> Settings:
+    """Defaults of the repository (not the environment) with a store of the test's own."""
+    return Settings().with_changes(store=store)
+
+
+@pytest.fixture(scope="session")
+def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return settings_for(tmp_path_factory.mktemp("seed") / "store")
+
+
+@pytest.fixture(scope="session")
+def seed_build(seed_settings: Settings) -> BuildResult:
+    return build(seed_settings)
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_settings: Settings, seed_build: BuildResult) -> EmbeddedStore:
+    return EmbeddedStore(seed_settings.store)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
