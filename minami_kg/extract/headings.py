@@ -1,0 +1,118 @@
+"""Recognising the headings of a 区運営方針: parts, numbered areas, boundaries."""
+
+from __future__ import annotations
+
+import re
+
+from .lines import is_sentence, marker
+from .normalize import normalize_text
+
+# PDF extraction turns Ⅰ Ⅱ Ⅲ into T U V; NFKC-style folding turns them into I II III.
+_ROMAN = {"I": 1, "II": 2, "III": 3, "T": 1, "U": 2, "V": 3}
+_PART_NUMERAL = re.compile(r"^(III|II|I|T|U|V)(?![A-Za-z])[\s.．、:]*(.*)$")
+_PART_ARABIC = re.compile(r"^(?:第\s*(\d)\s*(?:部|章)?|(\d)\s*[.．、:]?)\s*(.+)$")
+_PART_TITLES = (
+    (3, re.compile(r"^(目標達成に向けた|区の)?組織運営(の方針|方針)?$")),
+    (1, re.compile(r"^(区の)?基本目標$")),
+    (2, re.compile(r"^(目標達成に向けた|主な|重点)?施策(の展開|の方向性)?$")),
+)
+_SECTIONS = re.compile(r"(各職場|各課|各係|各部署|職場)(の|毎の|ごとの)?取組目標")
+_CONTACT = re.compile(r"問合せ|問い合わせ|問合わせ|問い合せ|連絡先")
+_SKIP = re.compile(
+    r"^[【\[(〈<]?(主な取組|主な事業|取組内容|具体的な取組|主な取組内容|取組)[】\])〉>]?$"
+)
+
+
+def _keyword_part(title: str, *, loose: bool = True) -> int | None:
+    compact = normalize_text(title).replace(" ", "")
+    for part, pattern in _PART_TITLES:
+        if pattern.match(compact):
+            return part
+    if not loose:  # a bare line must be exactly a part title
+        return None
+    if "組織運営" in compact and len(compact) <= 20:
+        return 3
+    if "基本目標" in compact and len(compact) <= 12:
+        return 1
+    if "目標達成に向けた施策" in compact and len(compact) <= 20:
+        return 2
+    return None
+
+
+def part_of(fold: str) -> int | None:
+    """1, 2 or 3 when the line is the heading of part I, II or III."""
+    s = fold.strip()
+    if not s or len(s) > 40 or is_sentence(s) or marker(s):
+        return None
+    m = _PART_NUMERAL.match(s)
+    if m:
+        numeral, title = m.group(1), m.group(2).strip()
+        by_keyword = _keyword_part(title) if title else None
+        if numeral in "TUV" and by_keyword is None:
+            return None
+        if title and by_keyword is None and len(title) > 30:
+            return None
+        return by_keyword or _ROMAN[numeral]
+    m = _PART_ARABIC.match(s)
+    if m:
+        return _keyword_part(m.group(3))
+    return _keyword_part(s, loose=False)
+
+
+def is_sections_heading(text: str) -> bool:
+    """各職場の取組目標 / 各課の取組目標, with or without a page marker."""
+    return len(text) <= 40 and not is_sentence(text) and bool(_SECTIONS.search(text))
+
+
+def is_contact_heading(text: str) -> bool:
+    """〈運営方針全体に関するお問合せ先〉 and the like."""
+    return len(text) <= 40 and not is_sentence(text) and bool(_CONTACT.search(text))
+
+
+def is_skip_heading(text: str) -> bool:
+    """Generic sub-headings ("主な取組") that name no area."""
+    return bool(_SKIP.match(text.replace(" ", "")))
+
+
+_PRIORITY_TAG = re.compile(r"[【(\[〈<]\s*重点\s*[】)\]〉>]")
+_NUMBERED = (
+    (re.compile(r"^(?:施策|重点施策|重点)\s*(\d{1,2})[\s.．、:]*(.+)$"), None),
+    (re.compile(r"^【\s*(\d{1,2})\s*】\s*(.+)$"), None),
+    (re.compile(r"^\(\s*(\d{1,2})\s*\)\s*(.+)$"), None),
+    (re.compile(r"^([①-⑳])\s*(.+)$"), "circled"),
+    (re.compile(r"^(\d{1,2})(?:[.．、:)]\s*|\s+)(.+)$"), None),
+)
+
+
+def parse_heading(fold: str) -> tuple[int | None, str, bool]:
+    """(number, name, says-priority) of an area or principle heading."""
+    s = fold.strip()
+    priority = bool(_PRIORITY_TAG.search(s)) or bool(re.match(r"^重点(施策)?\s*\d", s))
+    s = _PRIORITY_TAG.sub(" ", s).strip()
+    number: int | None = None
+    for pattern, kind in _NUMBERED:
+        m = pattern.match(s)
+        if m:
+            g = m.group(1)
+            number = ord(g) - 0x245F if kind == "circled" else int(g)
+            s = m.group(2)
+            break
+    name = normalize_text(s)
+    if len(name) > 2 and name[0] in "【[「『" and name[-1] in "】]」』":
+        name = name[1:-1].strip()
+    return number, name, priority
+
+
+def is_heading(fold: str, text: str) -> bool:
+    """A short line that names something: not a sentence, not a bullet."""
+    if not text or is_sentence(text) or marker(text) or text.startswith("※"):
+        return False
+    number, name, _ = parse_heading(fold)
+    limit = 40 if number is not None else 30
+    return bool(name) and len(text) <= limit
+
+
+def key(name: str) -> str:
+    """The comparison form of an area name: no spaces, brackets or 重点 tag."""
+    s = normalize_text(_PRIORITY_TAG.sub("", name))
+    return re.sub(r"[\s【】\[\]「」『』()]", "", s).lower()

@@ -1,0 +1,479 @@
+"""Text of a 区運営方針 to a `Plan`.
+
+The document is cut into regions at its boundaries (part headings I/II/III,
+各職場の取組目標, お問合せ先); each region has its own small reader. Measure
+lists may sit under each area in part II or be repeated after part III; both
+end up on the area they name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import PlanError
+from .headings import (
+    is_contact_heading,
+    is_heading,
+    is_sections_heading,
+    is_skip_heading,
+    key,
+    parse_heading,
+    part_of,
+)
+from .lines import ACTION_MARKS, MEASURE_MARKS, Item, build_items, marker, source_of
+from .model import (
+    Action,
+    AreaKind,
+    BasicGoal,
+    Contact,
+    FocusArea,
+    Measure,
+    Plan,
+    Principle,
+    SectionEntry,
+    Source,
+)
+from .normalize import fold_width, normalize_text, smart_join
+from .sections import parse_contact, parse_sections
+from .title import parse_title_info
+
+__all__ = ["parse_plan"]
+
+MIN_AREAS, MAX_AREAS = 3, 7
+_FLAG = re.compile(
+    r"[【(\[〈<]\s*(新規|NEW|New|new|拡充|重点)\s*[】)\]〉>]|(?<![A-Za-z])NEW!?(?![A-Za-z])"
+)
+_FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
+_FOUNDATION = re.compile(r"基盤|土台")
+_CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
+
+
+def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove （新規）, 【拡充】, NEW … from a measure and return them normalised."""
+    flags: list[str] = []
+    for m in _FLAG.finditer(text):
+        word = (m.group(1) or "NEW").rstrip("!")
+        flag = _FLAG_NAMES.get(word.lower(), _FLAG_NAMES.get(word, word))
+        if flag not in flags:
+            flags.append(flag)
+    return normalize_text(_FLAG.sub(" ", text)), tuple(flags)
+
+
+@dataclass
+class _Measure:
+    title: str
+    flags: tuple[str, ...]
+    items: list[Item]
+    actions: list[tuple[str, tuple[str, ...], list[Item]]] = field(default_factory=list)
+
+    def build(self) -> Measure:
+        acts = tuple(Action(t, source_of(its), f) for t, f, its in self.actions)
+        return Measure(self.title, source_of(self.items), acts, self.flags)
+
+
+@dataclass
+class _Area:
+    heading: Item
+    number: int | None
+    name: str
+    says_priority: bool
+    description: list[Item] = field(default_factory=list)
+    statements: list[tuple[str, Item]] = field(default_factory=list)
+    measures: list[_Measure] = field(default_factory=list)
+    marks: str = ""  # the marker its measures use (● or ◆ …), set by the first one
+
+
+class _MeasureReader:
+    """Feeds measure, action and bullet lines to an area."""
+
+    def __init__(self, *, bullets_are_statements: bool):
+        self.bullets_are_statements = bullets_are_statements
+
+    def feed(self, area: _Area, item: Item) -> bool:
+        """Take the item if it is a measure, an action or a continuation of one."""
+        m = marker(item.text)
+        current = area.measures[-1] if area.measures else None
+        if m is None:
+            if current is not None and not item.blank_before:
+                target = current.actions[-1] if current.actions else None
+                if target is None:
+                    current.title = smart_join(current.title, normalize_text(item.fold))
+                    current.items.append(item)
+                else:
+                    text, flags, its = target
+                    current.actions[-1] = (smart_join(text, item.text), flags, [*its, item])
+                return True
+            return False
+        mark = m[0]
+        if mark in ACTION_MARKS:
+            if current is None:
+                return False
+            self._actions(current, item, _after_mark(item.fold), first_is_title=False)
+            return True
+        if mark in MEASURE_MARKS or mark in "-*":
+            is_bullet = mark in "・-*•"
+            if current is None and is_bullet and self.bullets_are_statements:
+                return False
+            if current is not None and area.marks and mark != area.marks:
+                self._actions(current, item, _after_mark(item.fold), first_is_title=False)
+                return True
+            if not area.marks:
+                area.marks = mark
+            meas = _Measure("", (), [item])
+            self._actions(meas, item, _after_mark(item.fold), first_is_title=True)
+            area.measures.append(meas)
+            return True
+        return False
+
+    @staticmethod
+    def _actions(meas: _Measure, item: Item, rest: str, *, first_is_title: bool) -> None:
+        pieces: list[str] = []
+        for col_no, column in enumerate(re.split(r"\t+| {2,}|\u3000{1,}", rest.strip())):
+            parts = re.split(r"\s*[▶▷►⇒→]\s*", column)
+            if col_no > 0 or not first_is_title:
+                pieces.extend(parts)
+            else:
+                pieces.append(parts[0])
+                pieces.extend(["\x00" + p for p in parts[1:]])
+        title_set = not first_is_title
+        for piece in pieces:
+            piece = piece.removeprefix("\x00")
+            text, flags = split_flags(piece)
+            if not text:
+                continue
+            if not title_set:
+                meas.title, meas.flags = text, flags
+                title_set = True
+            else:
+                meas.actions.append((text, flags, [item]))
+
+
+def _after_mark(fold: str) -> str:
+    s = fold.strip()
+    return s[1:] if s else s
+
+
+# ---------------------------------------------------------------- regions
+
+
+@dataclass
+class _Region:
+    kind: str  # "pre", "part1", "part2", "part3", "sections", "contact"
+    heading: Item | None
+    items: list[Item] = field(default_factory=list)
+
+
+def _regions(items: list[Item]) -> list[_Region]:
+    regions = [_Region("pre", None)]
+    late = False  # after 各職場の取組目標, part headings no longer count
+    for item in items:
+        kind: str | None = None
+        if is_sections_heading(item.text):
+            kind, late = "sections", True
+        elif is_contact_heading(item.text) and not marker(item.text):
+            kind, late = "contact", True
+        elif not late:
+            part = part_of(item.fold)
+            kind = None if part is None else f"part{part}"
+        if kind is None:
+            regions[-1].items.append(item)
+        elif kind == regions[-1].kind == "sections":
+            continue  # 各職場の取組目標（2/2）
+        else:
+            regions.append(_Region(kind, item))
+    return regions
+
+
+# ---------------------------------------------------------------- part I
+
+
+def _basic_goal(region: _Region) -> BasicGoal | None:
+    slogan: list[Item] = []
+    subtitle: Item | None = None
+    statements: list[tuple[str, list[Item]]] = []
+    skip_next = False
+    for item in region.items:
+        if "マスコット" in item.text or "キャラクター" in item.text:
+            skip_next = True
+            continue
+        if skip_next and not item.blank_before and len(item.text) <= 12 and not marker(item.text):
+            skip_next = False
+            continue
+        skip_next = False
+        sub = re.fullmatch(r"[〜~\-―]\s*(.+?)\s*[〜~\-―]", item.text)
+        m = marker(item.text)
+        if sub and subtitle is None and not statements:
+            subtitle = item
+            item.extra["subtitle"] = normalize_text(sub.group(1))
+        elif m and m[0] not in ACTION_MARKS:
+            statements.append((normalize_text(m[1]), [item]))
+        elif subtitle is None and not statements:
+            slogan.append(item)
+        elif statements and not item.blank_before:
+            text, its = statements[-1]
+            statements[-1] = (smart_join(text, item.text), [*its, item])
+        else:
+            statements.append((item.text, [item]))
+    if not slogan:
+        return None
+    text = ""
+    for item in slogan:
+        text = smart_join(text, item.text)
+    used = [*slogan, *([subtitle] if subtitle else []), *(i for _, its in statements for i in its)]
+    return BasicGoal(
+        slogan=text,
+        source=source_of(used),
+        subtitle=None if subtitle is None else str(subtitle.extra["subtitle"]),
+        statements=tuple(t for t, _ in statements),
+    )
+
+
+# ---------------------------------------------------------------- part II
+
+
+def _area_heading(item: Item) -> bool:
+    return is_heading(item.fold, item.text) and not is_skip_heading(item.text)
+
+
+def _find_area(areas: list[_Area], item: Item, *, fuzzy: bool = False) -> _Area | None:
+    """The area a heading names again (a measure list heading such as 【減災】)."""
+    number, name, _ = parse_heading(item.fold)
+    k = key(name)
+    for area in areas:
+        if key(area.name) == k:
+            return area
+    for area in areas:
+        ak = key(area.name)
+        if fuzzy and len(k) >= 2 and len(ak) >= 2 and (ak.startswith(k) or k.startswith(ak)):
+            return area
+    if number is not None and not k:
+        return next((a for a in areas if a.number == number), None)
+    return None
+
+
+def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
+    intro: list[Item] = []
+    areas: list[_Area] = []
+    current: _Area | None = None
+    reader = _MeasureReader(bullets_are_statements=True)
+    for item in region.items:
+        if current is not None and reader.feed(current, item):
+            continue
+        if is_skip_heading(item.text):
+            continue
+        if _area_heading(item):
+            again = _find_area(areas, item)
+            if again is not None:
+                current = again
+                continue
+            number, name, says = parse_heading(item.fold)
+            current = _Area(item, number, name, says)
+            areas.append(current)
+            continue
+        if current is None:
+            intro.append(item)
+            continue
+        m = marker(item.text)
+        if m and m[0] not in ACTION_MARKS:
+            current.statements.append((normalize_text(m[1]), item))
+        elif current.statements and not current.description and not item.blank_before:
+            text, first = current.statements[-1]
+            current.statements[-1] = (smart_join(text, item.text), first)
+            current.description.append(item)
+        else:
+            current.description.append(item)
+    text = ""
+    for item in intro:
+        text = smart_join(text, item.text)
+    return text, areas
+
+
+def _priorities(intro: str) -> set[str]:
+    """Names the intro marks as 重点: 「減災」「賑わい」…を重点として."""
+    names: set[str] = set()
+    for sentence in re.split(r"(?<=。)", intro):
+        if "重点" in sentence:
+            names.update(key(n) for n in re.findall(r"「([^」]{1,20})」", sentence))
+    return names
+
+
+def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
+    named = _priorities(intro)
+    out: list[FocusArea] = []
+    for area in areas:
+        description = ""
+        statement_lines = {n for _, it in area.statements for n in it.lines}
+        desc_items = [i for i in area.description if not set(i.lines) & statement_lines]
+        for item in desc_items:
+            description = smart_join(description, item.text)
+        desc_src_items = desc_items or [it for _, it in area.statements]
+        heading_text = area.heading.text
+        if area.name == "地域の力" or _FOUNDATION.search(heading_text):
+            kind = AreaKind.FOUNDATION
+        elif _CATCH_ALL.search(area.name):
+            kind = AreaKind.CATCH_ALL
+        else:
+            kind = AreaKind.FOCUS
+        ak = key(area.name)
+        priority = area.says_priority or "重点" in heading_text or any(
+            ak == n or (len(n) >= 2 and ak.startswith(n)) for n in named
+        )
+        out.append(
+            FocusArea(
+                name=area.name,
+                source=area.heading.source(),
+                number=area.number,
+                description=description,
+                description_source=source_of(desc_src_items) if desc_src_items else None,
+                statements=tuple(t for t, _ in area.statements),
+                is_priority=priority and kind is AreaKind.FOCUS,
+                kind=kind,
+                measures=tuple(m.build() for m in area.measures),
+            )
+        )
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- part III
+
+
+def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principle]]:
+    intro = ""
+    principles: list[tuple[Item, list[Item]]] = []
+    current_area: _Area | None = None
+    reader = _MeasureReader(bullets_are_statements=False)
+    items = region.items
+    for idx, item in enumerate(items):
+        if current_area is not None and reader.feed(current_area, item):
+            continue
+        if is_skip_heading(item.text):
+            continue
+        if _area_heading(item):
+            nxt = items[idx + 1] if idx + 1 < len(items) else None
+            m = None if nxt is None else marker(nxt.text)
+            lists_follow = m is not None and m[0] in MEASURE_MARKS + "-"
+            area = _find_area(areas, item, fuzzy=lists_follow)
+            if area is not None:
+                current_area = area
+                continue
+            if lists_follow:
+                raise PlanError(
+                    f"measure list heading {item.text!r} matches no focus area", line=item.first
+                )
+            current_area = None
+            principles.append((item, []))
+            continue
+        if current_area is not None:
+            continue  # prose between measure lists
+        if principles:
+            principles[-1][1].append(item)
+        else:
+            intro = smart_join(intro, item.text)
+    out: list[Principle] = []
+    for heading, body in principles:
+        number, name, _ = parse_heading(heading.fold)
+        text = ""
+        for item in body:
+            text = smart_join(text, item.text)
+        out.append(Principle(name, source_of([heading, *body]), text, number))
+    return intro, out
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _find_title(lines: list[str]) -> int | None:
+    for idx, raw in enumerate(lines):
+        if raw.strip() and parse_title_info(raw) is not None:
+            return idx
+    return None
+
+
+def parse_plan(text: str, *, filename: str | None = None) -> Plan:
+    """Parse the text of one 区運営方針; raise PlanError for anything else."""
+    try:
+        return _parse(text)
+    except PlanError as err:
+        raise err.with_filename(filename) from None
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        raise PlanError(
+            f"could not read the document ({type(err).__name__})", filename=filename
+        ) from None
+
+
+def _parse(text: str) -> Plan:
+    lines = _lines(text)
+    first = next((i for i, raw in enumerate(lines) if raw.strip()), None)
+    if first is None:
+        raise PlanError("empty document")
+    head = lines[first].lstrip("\ufeff").lstrip().lower()
+    if head.startswith(("<!doctype", "<html", "<?xml")) or "<html" in text[:2000].lower():
+        raise PlanError("an HTML page, not a plan document", line=first + 1)
+    t = _find_title(lines)
+    if t is None:
+        raise PlanError("no title line such as '令和4年度 南区運営方針' found")
+    info = parse_title_info(lines[t])
+    assert info is not None
+    title_source = Source((t + 1,), lines[t])
+    breaks = {
+        i + 1
+        for i, raw in enumerate(lines)
+        if part_of(fold_width(raw)) is not None
+        or is_sections_heading(normalize_text(raw))
+        or is_contact_heading(normalize_text(raw))
+    }
+    items = build_items(lines, t + 1, breaks)
+    notes = tuple(" ".join(r.strip() for r in i.raw) for i in items if i.text.startswith("※"))
+    items = [i for i in items if not i.text.startswith("※")]
+    regions = _regions(items)
+    kinds = [r.kind for r in regions]
+    if "part2" not in kinds:
+        raise PlanError(
+            "no part II heading (目標達成に向けた施策) after the title; not a plan of this family",
+            line=t + 1,
+        )
+
+    basic_goal = None
+    policy_intro, areas = "", []
+    organisation_intro, principles = "", []
+    part2_heading: Item | None = None
+    sections: list[SectionEntry] = []
+    contact: Contact | None = None
+    for region in regions:
+        if region.kind == "part1" and basic_goal is None:
+            basic_goal = _basic_goal(region)
+        elif region.kind == "part2" and part2_heading is None:
+            part2_heading = region.heading
+            policy_intro, areas = _read_part2(region)
+        elif region.kind == "part3" and areas:
+            organisation_intro, principles = _read_part3(region, areas)
+        elif region.kind == "sections":
+            sections.extend(parse_sections(region.items))
+        elif region.kind == "contact" and region.heading is not None and contact is None:
+            contact = parse_contact(region.heading, region.items)
+    assert part2_heading is not None
+    if not MIN_AREAS <= len(areas) <= MAX_AREAS:
+        raise PlanError(
+            f"found {len(areas)} focus areas; a plan has {MIN_AREAS} to {MAX_AREAS}",
+            line=part2_heading.first,
+        )
+    return Plan(
+        title=info.title,
+        ward_name=info.ward,
+        fiscal_year=info.fiscal_year,
+        source=title_source,
+        basic_goal=basic_goal,
+        policy_intro=policy_intro,
+        focus_areas=_finish_areas(areas, policy_intro),
+        organisation_intro=organisation_intro,
+        principles=tuple(principles),
+        sections=tuple(sections),
+        contact=contact,
+        city_name=info.city,
+        notes=notes,
+    )

@@ -1,0 +1,98 @@
+"""各職場の取組目標 (one goal per section of the ward office) and お問合せ先."""
+
+from __future__ import annotations
+
+import re
+
+from .lines import Item, is_sentence, marker, source_of
+from .model import Contact, SectionEntry
+from .normalize import fold_width, normalize_text, smart_join
+
+__all__ = ["parse_contact", "parse_sections", "split_section_name"]
+
+_FACILITY = r"(?:保育園|幼稚園|園|センター|事務所|館|所)"
+_OFFICE = r"(?:課|室|係|担当|" + _FACILITY[3:]
+_WITH_SITES = re.compile(r"^(\S+?" + _OFFICE + r")\s*[(（]\s*(.+?)\s*[)）]$")
+_SPACED_SITES = re.compile(r"^(\S+?" + _OFFICE + r")\s+(.+)$")
+
+
+def split_section_name(fold: str) -> tuple[str, tuple[str, ...]]:
+    """市立保育園 しろばら、永田、井土ヶ谷 → ("市立保育園", ("しろばら", "永田", "井土ヶ谷"))."""
+    s = " ".join(fold_width(fold).split())
+    for pattern in (_WITH_SITES, _SPACED_SITES):
+        m = pattern.match(s)
+        if not m:
+            continue
+        rest = m.group(2)
+        many = re.search(r"[、,・]", rest)
+        facility = re.search(_FACILITY + "$", m.group(1))
+        one_site = facility is not None and len(rest) <= 12
+        if many or one_site or pattern is _WITH_SITES:
+            sites = tuple(normalize_text(x) for x in re.split(r"[、,・]", rest) if x.strip())
+            return normalize_text(m.group(1)), sites
+    return normalize_text(s), ()
+
+
+def _name_and_goal(item: Item) -> tuple[str, str] | None:
+    """Split "name<TAB>goal" on the item's first line."""
+    first = fold_width(item.raw[0]).strip()
+    parts = re.split(r"\t+|\s{3,}|\u3000{2,}", first, maxsplit=1)
+    if len(parts) != 2:
+        return None
+    name, goal = parts
+    if len(normalize_text(name)) > 30 or is_sentence(name) or marker(name):
+        return None
+    goal_text = normalize_text(goal)
+    for raw in item.raw[1:]:  # continuation lines of the goal
+        goal_text = smart_join(goal_text, normalize_text(raw))
+    return name, goal_text
+
+
+def _is_name(item: Item) -> bool:
+    text = item.text
+    return len(text) <= 30 and not is_sentence(text) and not marker(text)
+
+
+def parse_sections(items: list[Item]) -> list[SectionEntry]:
+    """One SectionEntry per section name, with the paragraph that follows it."""
+    entries: list[tuple[str, tuple[str, ...], str, list[Item]]] = []
+    for item in items:
+        split = _name_and_goal(item)
+        if split is not None:
+            name, sites = split_section_name(split[0])
+            entries.append((name, sites, split[1], [item]))
+        elif _is_name(item):
+            name, sites = split_section_name(item.fold)
+            entries.append((name, sites, "", [item]))
+        elif entries:
+            name, sites, goal, its = entries[-1]
+            entries[-1] = (name, sites, smart_join(goal, item.text), [*its, item])
+    return [SectionEntry(n, g, source_of(its), s) for n, s, g, its in entries]
+
+
+_NUMBER = r"(\(?\d{2,5}\)?[\d\-() ]{5,}\d)"
+_TEL = re.compile(r"(?:電話|TEL|Tel|tel|℡|☎)(?:番号)?\s*[:：]?\s*" + _NUMBER)
+_FAX = re.compile(r"(?:FAX|Fax|fax|ファクス|ファックス)(?:番号)?\s*[:：]?\s*" + _NUMBER)
+_MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LABEL = re.compile(r"電話|TEL|Tel|FAX|Fax|fax|ファクス|メール|mail|Mail|MAIL|@")
+
+
+def parse_contact(heading: Item, items: list[Item]) -> Contact:
+    """Office, telephone, fax and e-mail from the お問合せ先 block."""
+    office = ""
+    tel = fax = mail = None
+    used = [heading]
+    for item in items:
+        text = normalize_text(item.fold)
+        hit = False
+        if tel is None and (m := _TEL.search(text)):
+            tel, hit = m.group(1).replace(" ", ""), True
+        if fax is None and (m := _FAX.search(text)):
+            fax, hit = m.group(1).replace(" ", ""), True
+        if mail is None and (m := _MAIL.search(text)):
+            mail, hit = m.group(0), True
+        if not hit and not office and not _LABEL.search(text):
+            office, hit = text, True
+        if hit:
+            used.append(item)
+    return Contact(source=source_of(used), office=office, telephone=tel, fax=fax, email=mail)
