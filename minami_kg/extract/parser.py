@@ -178,8 +178,8 @@ def _regions(items: list[Item]) -> list[_Region]:
             kind = None if part is None else f"part{part}"
         if kind is None:
             regions[-1].items.append(item)
-        elif kind == regions[-1].kind == "sections":
-            continue  # 各職場の取組目標（2/2）
+        elif kind == regions[-1].kind and (kind == "sections" or not regions[-1].items):
+            continue  # 各職場の取組目標（2/2）, or "II" then 目標達成に向けた施策 on the next line
         else:
             regions.append(_Region(kind, item))
     return regions
@@ -316,8 +316,10 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
         else:
             kind = AreaKind.FOCUS
         ak = key(area.name)
-        priority = area.says_priority or "重点" in heading_text or any(
-            ak == n or (len(n) >= 2 and ak.startswith(n)) for n in named
+        priority = (
+            area.says_priority
+            or "重点" in heading_text
+            or any(ak == n or (len(n) >= 2 and ak.startswith(n)) for n in named)
         )
         out.append(
             FocusArea(

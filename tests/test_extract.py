@@ -1,0 +1,561 @@
+"""Tests for minami_kg.extract: decoding, normalisation, titles and the parser."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from minami_kg.extract import PlanError, decode, parse_plan, parse_title, read_plan
+from minami_kg.extract.model import AreaKind, Plan
+from minami_kg.extract.normalize import (
+    fold_width,
+    is_page_marker,
+    is_rule_line,
+    join_lines,
+    normalize_text,
+    strip_page_marker,
+)
+from minami_kg.extract.parser import split_flags
+from minami_kg.extract.sections import split_section_name
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data/sources/minami/2022/minami-r4-unei-hoshin.txt"
+FIX = Path(__file__).resolve().parent / "fixtures"
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("区制 80 周年", "区制80周年"),
+        ("第 4 期", "第4期"),
+        ("ICT の活用", "ICTの活用"),
+        ("New York", "New York"),
+        ("令和６年度　港北区", "令和6年度港北区"),
+        ("南 区 運 営 方 針", "南区運営方針"),
+        ("ＩＣＴ講習会", "ICT講習会"),
+        ("～地域～", "〜地域〜"),
+        ("〜地域〜", "〜地域〜"),
+        ("区の花「さくら」、まつり。", "区の花「さくら」、まつり。"),
+        ("安全･安心", "安全・安心"),
+        ("ｶﾞｲﾄﾞ", "ガイド"),
+        ("  前後の空白  ", "前後の空白"),
+        ("電話 : 045-341-1232", "電話 : 045-341-1232"),
+    ],
+)
+def test_normalize_text(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
+
+
+def test_fold_keeps_structure_characters() -> None:
+    assert fold_width("①「」、。・") == "①「」、。・"
+    assert fold_width("Ⅱ") == "II"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("（1/2）", True),
+        ("(2/2)", True),
+        ("- 2 -", True),
+        ("－２－", True),
+        ("2 / 5", True),
+        ("- 全ての職員が区民の立場に寄り添います。", False),
+        ("1 安全・安心なまちづくり", False),
+        ("減災", False),
+    ],
+)
+def test_page_marker(line: str, expected: bool) -> None:
+    assert is_page_marker(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("---------------------------\t---", True),
+        ("━━━━", True),
+        ("- 交通安全", False),
+        ("--", False),
+    ],
+)
+def test_rule_line(line: str, expected: bool) -> None:
+    assert is_rule_line(line) is expected
+
+
+def test_strip_page_marker() -> None:
+    assert strip_page_marker("各職場の取組目標（1/2）") == "各職場の取組目標"
+
+
+def test_join_lines_is_conservative() -> None:
+    lines = [
+        "介護予防や健康づくりの取組を地域の皆さまと一緒に進め、高齢の方が",
+        "住み慣れた地域で暮らせるよう支援します。",
+        "",
+        "減災",
+        "大地震、台風などの被害軽減に向けて取り組みます。",
+        "- 2 -",
+        "続きの行です。",
+        "● 防災・減災意識の向上を進めるための取組として",
+        "● 自助・共助対策の支援",
+    ]
+    assert join_lines(lines) == [
+        "介護予防や健康づくりの取組を地域の皆さまと一緒に進め、高齢の方が"
+        "住み慣れた地域で暮らせるよう支援します。",
+        "",
+        "減災",
+        "大地震、台風などの被害軽減に向けて取り組みます。",
+        "",
+        "続きの行です。",
+        "● 防災・減災意識の向上を進めるための取組として",
+        "● 自助・共助対策の支援",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "flags"),
+    [
+        ("風水害への備え（新規）", "風水害への備え", ("新規",)),
+        ("【新規】相談窓口の開設", "相談窓口の開設", ("新規",)),
+        ("ICT を活用した相談 NEW", "ICTを活用した相談", ("NEW",)),
+        ("啓発の充実(拡充)【重点】", "啓発の充実", ("拡充", "重点")),
+        ("NEWS の発行", "NEWSの発行", ()),
+    ],
+)
+def test_split_flags(raw: str, text: str, flags: tuple[str, ...]) -> None:
+    assert split_flags(fold_width(raw)) == (text, flags)
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "sites"),
+    [
+        ("市立保育園 しろばら、永田、 井土ヶ谷", "市立保育園", ("しろばら", "永田", "井土ヶ谷")),
+        ("市立保育園（菊名・日吉）", "市立保育園", ("菊名", "日吉")),
+        ("総務課", "総務課", ()),
+        ("総 務 課", "総務課", ()),
+    ],
+)
+def test_split_section_name(raw: str, name: str, sites: tuple[str, ...]) -> None:
+    assert split_section_name(raw) == (name, sites)
+
+
+# ---------------------------------------------------------------- titles
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("令和4年度 南区運営方針", ("南区", 2022)),
+        ("令和６年度　港北区運営方針", ("港北区", 2024)),
+        ("令和元年度 西区運営方針", ("西区", 2019)),
+        ("平成30年度 中区運営方針", ("中区", 2018)),
+        ("平成31年度 中区運営方針", ("中区", 2019)),
+        ("2023年度 鶴見区運営方針", ("鶴見区", 2023)),
+        ("令和4年度 横浜市南区運営方針", ("南区", 2022)),
+        ("令和 4 年度 南 区 運 営 方 針", ("南区", 2022)),
+        ("南区運営方針", None),
+        ("令和4年度 南区運営方針について説明します。", None),
+        ("令和4年度 予算案", None),
+        ("", None),
+    ],
+)
+def test_parse_title(line: str, expected: tuple[str, int] | None) -> None:
+    assert parse_title(line) == expected
+
+
+# ---------------------------------------------------------------- decoding
+
+
+JA = "令和4年度 南区運営方針\r\n区民の皆さまとの協働\r"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        JA.encode("utf-8"),
+        codecs.BOM_UTF8 + JA.encode("utf-8"),
+        codecs.BOM_UTF16_LE + JA.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + JA.encode("utf-16-be"),
+        JA.encode("cp932"),
+        JA.encode("shift_jis"),
+    ],
+)
+def test_decode_encodings(data: bytes) -> None:
+    assert decode(data) == "令和4年度 南区運営方針\n区民の皆さまとの協働\n"
+
+
+def test_decode_short_cp932() -> None:
+    assert decode("減災".encode("cp932")) == "減災"
+
+
+def test_decode_forced_encoding() -> None:
+    assert decode("南区".encode("euc_jp"), encoding="euc-jp") == "南区"
+    assert decode(codecs.BOM_UTF8 + b"abc", encoding="utf-8") == "abc"
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs", "fragment"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", {}, "binary data"),
+        (b"abc\x00def", {}, "binary data"),
+        (bytes([1, 2, 3, 4, 5, 6, 7, 8]) * 10, {}, "binary data"),
+        (b"abc", {"encoding": "no-such-codec"}, "unknown encoding"),
+        ("南区".encode("cp932"), {"encoding": "utf-8"}, "cannot decode"),
+    ],
+)
+def test_decode_errors(data: bytes, kwargs: dict[str, str], fragment: str) -> None:
+    with pytest.raises(PlanError) as info:
+        decode(data, filename="x.txt", **kwargs)
+    assert fragment in str(info.value)
+    assert str(info.value).startswith("x.txt:")
+    assert "\n" not in str(info.value)
+
+
+def test_plan_error_format() -> None:
+    assert str(PlanError("bad", line=3, filename="a.txt")) == "a.txt:3: bad"
+    assert str(PlanError("bad", filename="a.txt")) == "a.txt: bad"
+    assert str(PlanError("bad", line=3)) == "3: bad"
+    assert str(PlanError("bad")) == "bad"
+    err = PlanError("two\nlines", line=1)
+    assert err.message == "two lines" and err.line == 1 and err.filename is None
+    assert isinstance(err, ValueError)
+
+
+# ---------------------------------------------------------------- the seed
+
+
+@pytest.fixture(scope="module")
+def seed() -> Plan:
+    return read_plan(SEED)
+
+
+def test_seed_title(seed: Plan) -> None:
+    assert (seed.title, seed.ward_name, seed.fiscal_year) == (
+        "令和4年度 南区運営方針",
+        "南区",
+        2022,
+    )
+    assert seed.source.lines == (3,)
+    assert seed.source.text == "令和4年度 南区運営方針"
+    assert seed.city_name is None
+
+
+def test_seed_basic_goal(seed: Plan) -> None:
+    goal = seed.basic_goal
+    assert goal is not None
+    assert goal.slogan == "区民の皆さまとの協働のもとで「あつたかい」南区をつくります"
+    assert goal.source.lines == (7, 11)
+    assert goal.subtitle is None
+    assert goal.statements == ()
+
+
+def test_seed_areas(seed: Plan) -> None:
+    areas = seed.focus_areas
+    assert [a.name for a in areas] == [
+        "減災",
+        "賑わい",
+        "健やか",
+        "子ども",
+        "地域の力",
+        "着実に取り組む事業・業務",
+    ]
+    assert [a.name for a in areas if a.is_priority] == ["減災", "賑わい", "健やか", "子ども"]
+    assert [a.kind for a in areas] == [AreaKind.FOCUS] * 4 + [
+        AreaKind.FOUNDATION,
+        AreaKind.CATCH_ALL,
+    ]
+    assert [len(a.measures) for a in areas] == [4, 4, 6, 6, 6, 10]
+    assert len(areas[5].statements) == 3
+    assert areas[5].statements[0].startswith("全ての職員が区民の立場に")
+    assert areas[0].source.lines == (22,)
+    assert areas[0].description.startswith("大地震、台風などの被害軽減")
+    assert areas[0].description_source is not None and areas[0].description_source.lines == (24,)
+    assert seed.policy_intro.startswith("南区の特徴や課題を踏まえ")
+    assert "区制80周年" in seed.policy_intro
+
+
+def test_seed_measures(seed: Plan) -> None:
+    assert len(seed.measures) == 36
+    assert len(seed.actions) == 39
+    first = seed.focus_areas[0].measures[0]
+    assert first.title == "防災・減災意識の向上"
+    assert first.source.lines == (64,)
+    assert [a.text for a in first.actions] == ["出前講座、若年層への啓発の実施"]
+    assert first.actions[0].source.lines == (64,)
+    health = seed.focus_areas[2].measures[1]
+    assert health.title == "健康づくりの推進"
+    assert len(health.actions) == 2
+    assert all("▶" not in a.text and "●" not in m.title for m in seed.measures for a in m.actions)
+
+
+def test_seed_principles_and_notes(seed: Plan) -> None:
+    assert [p.title for p in seed.principles] == [
+        "区役所全体のチーム力を生かした運営",
+        "様々な担い手との協働",
+    ]
+    assert seed.principles[0].source.lines == (52, 54)
+    assert seed.organisation_intro.startswith("全ての仕事の土台となる")
+    assert len(seed.notes) == 1 and seed.notes[0].startswith("※")
+
+
+def test_seed_sections(seed: Plan) -> None:
+    assert len(seed.sections) == 14
+    first = seed.sections[0]
+    assert first.name == "総務課"
+    assert {118, 120} <= set(first.source.lines)
+    nursery = next(s for s in seed.sections if s.name == "市立保育園")
+    assert nursery.sites == ("しろばら", "永田", "井土ヶ谷")
+    assert nursery.goal.startswith("子どもたちが心豊かに")
+    assert nursery.source.lines == (158,)
+    assert seed.sections[-1].name == "南土木事務所"
+    assert "区制80周年" in seed.sections[1].goal
+
+
+def test_seed_contact(seed: Plan) -> None:
+    contact = seed.contact
+    assert contact is not None
+    assert contact.telephone == "045-341-1232"
+    assert contact.fax == "045-341-1240"
+    assert contact.office.startswith("南区区政推進課企画調整係")
+    assert contact.source.lines[0] == 173
+
+
+def test_seed_sources_are_verbatim(seed: Plan) -> None:
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    elements = [
+        seed,
+        *seed.focus_areas,
+        *seed.measures,
+        *seed.actions,
+        *seed.principles,
+        *seed.sections,
+    ]
+    for element in elements:
+        src = element.source
+        assert src.text == "\n".join(lines[n - 1] for n in src.lines)
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def test_kohoku() -> None:
+    plan = read_plan(FIX / "kohoku-r6.txt")
+    assert (plan.title, plan.ward_name, plan.fiscal_year) == (
+        "令和6年度 港北区運営方針",
+        "港北区",
+        2024,
+    )
+    goal = plan.basic_goal
+    assert goal is not None
+    assert goal.slogan == "ともにつくる笑顔あふれる住みたい・住み続けたいまち港北"
+    assert goal.subtitle == "人と人とがつながり、支え合う港北区"
+    assert len(goal.statements) == 2
+    areas = plan.focus_areas
+    assert [a.number for a in areas] == [1, 2, 3, 4]
+    assert areas[0].name == "安全・安心なまちづくり"
+    assert [a.is_priority for a in areas] == [True, True, False, False]
+    assert areas[3].kind is AreaKind.FOUNDATION
+    assert [len(a.measures) for a in areas] == [3, 3, 2, 2]
+    assert len(plan.measures) == 10 and len(plan.actions) == 14
+    flood = areas[0].measures[1]
+    assert (flood.title, flood.flags) == ("風水害への備え", ("新規",))
+    assert areas[0].measures[2].actions[1].flags == ("拡充",)
+    assert areas[2].description_source is not None
+    assert areas[2].description_source.lines == (45, 46)
+    assert "住み慣れた地域で" in areas[2].description
+    assert [p.number for p in plan.principles] == [1, 2]
+    assert len(plan.sections) == 7
+    assert plan.sections[1].source.lines == (83, 85, 86)
+    nursery = plan.sections[5]
+    assert (nursery.name, nursery.sites) == ("市立保育園", ("菊名", "日吉"))
+    assert plan.contact is not None
+    assert plan.contact.telephone == "045-540-1234"
+    assert plan.contact.fax == "045-540-1235"
+    assert plan.contact.email == "ko-kikaku@example.jp"
+
+
+def test_tsurumi_cp932_crlf() -> None:
+    data = (FIX / "tsurumi-r5-cp932.txt").read_bytes()
+    assert b"\r\n" in data
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    plan = read_plan(FIX / "tsurumi-r5-cp932.txt")
+    assert (plan.ward_name, plan.fiscal_year) == ("鶴見区", 2023)
+    assert plan.basic_goal is not None
+    assert plan.basic_goal.slogan == "多様な人々が集い、つながる活力あふれるまち鶴見"
+    areas = plan.focus_areas
+    assert [a.number for a in areas] == [1, 2, 3, 4]
+    assert [a.is_priority for a in areas] == [True, True, False, False]
+    assert areas[3].kind is AreaKind.CATCH_ALL and len(areas[3].statements) == 2
+    assert [len(a.measures) for a in areas] == [2, 2, 2, 2]
+    assert len(plan.actions) == 10
+    assert areas[0].measures[0].actions[1].flags == ("新規",)
+    assert areas[0].measures[0].source.lines == (42,)
+    assert len(plan.principles) == 1
+    assert [s.name for s in plan.sections] == ["総務課", "戸籍課", "鶴見土木事務所"]
+    assert plan.contact is not None
+    assert (plan.contact.telephone, plan.contact.fax) == ("045-510-0000", "045-510-0001")
+    assert "区制100周年" in plan.policy_intro
+
+
+def test_kanagawa_utf16() -> None:
+    assert (FIX / "kanagawa-r3-utf16.txt").read_bytes().startswith(codecs.BOM_UTF16_LE)
+    plan = read_plan(FIX / "kanagawa-r3-utf16.txt")
+    assert (plan.ward_name, plan.fiscal_year) == ("神奈川区", 2021)
+    areas = plan.focus_areas
+    assert [a.name for a in areas] == [
+        "地域の防災力の向上",
+        "健やかな暮らしの支援",
+        "区の魅力づくり",
+    ]
+    assert [len(a.measures) for a in areas] == [2, 2, 2]
+    assert len(plan.actions) == 9
+    assert [a.text for a in areas[1].measures[0].actions] == [
+        "健康講座の開催",
+        "歩く習慣づくりの応援",
+        "食育の啓発",
+    ]
+    ict = areas[1].measures[1]
+    assert (ict.title, ict.flags) == ("ICTを活用した相談", ("NEW",))
+    assert len(plan.principles) == 2
+    assert [s.name for s in plan.sections] == ["総務課", "地域振興課", "税務課"]
+    assert plan.contact is not None and plan.contact.email == "kg-kusei@example.jp"
+
+
+def test_naka_utf8_bom_heisei() -> None:
+    plan = read_plan(FIX / "naka-h30-utf8bom.txt")
+    assert (plan.city_name, plan.ward_name, plan.fiscal_year) == ("横浜市", "中区", 2018)
+    assert plan.title == "平成30年度 横浜市中区運営方針"
+    assert plan.basic_goal is not None
+    assert plan.basic_goal.subtitle == "にぎわいと安らぎが調和するまち"
+    areas = plan.focus_areas
+    assert [a.is_priority for a in areas] == [True, True, False]
+    assert [len(a.measures) for a in areas] == [2, 1, 1]
+    assert len(plan.actions) == 5
+    assert plan.principles == ()
+    assert plan.organisation_intro.startswith("区民の皆さまの視点に立ち")
+
+
+def test_make_encoded_is_reproducible(tmp_path: Path) -> None:
+    """The committed encoded fixtures are what make_encoded.py writes."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_encoded", FIX / "make_encoded.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for source, target, encoding, bom, newline in module.ENCODED:
+        text = (FIX / "src" / source).read_text(encoding="utf-8")
+        expected = bom + text.replace("\n", newline).encode(encoding)
+        assert (FIX / target).read_bytes() == expected
+
+
+# ---------------------------------------------------------------- not plans
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment", "line"),
+    [
+        ("bad-empty.txt", "empty document", None),
+        ("bad-binary.png", "binary data", None),
+        ("bad-page.html", "an HTML page, not a plan document", 1),
+        ("bad-prose.txt", "no title line such as '令和4年度 南区運営方針' found", None),
+        ("bad-title-only.txt", "no part II heading", 1),
+        ("bad-two-areas.txt", "found 2 focus areas; a plan has 3 to 7", 7),
+        ("bad-unmatched-list.txt", "measure list heading '環境' matches no focus area", 31),
+    ],
+)
+def test_bad_inputs(name: str, fragment: str, line: int | None) -> None:
+    path = FIX / name
+    with pytest.raises(PlanError) as info:
+        read_plan(path)
+    err = info.value
+    assert fragment in err.message
+    assert err.line == line
+    assert err.filename == str(path)
+    assert "\n" not in str(err)
+    assert str(err).startswith(f"{path}:")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(PlanError, match="cannot read file"):
+        read_plan(tmp_path / "nope.txt")
+
+
+def _odd_inputs() -> list[bytes]:
+    rng = random.Random(4)
+    return [
+        os.urandom(0) + bytes(rng.randrange(256) for _ in range(2000)),
+        bytes(rng.randrange(128, 256) for _ in range(300)),
+        "令和4年度 南区運営方針".encode(),
+        "I 基本目標\nII 目標達成に向けた施策\nIII 組織運営\n".encode(),
+        "令和4年度 南区運営方針\n\nII 目標達成に向けた施策\n".encode(),
+        "令和4年度 南区運営方針\nII 施策\n● 防災\n▶ 訓練\n".encode(),
+        "令和4年度 南区運営方針\nII 施策\nA\nB\nC\nIII 組織運営\nX\n● 防災\n".encode(),
+        b"\xef\xbb\xbf\n\n\n",
+        "ただの一行".encode("utf-16"),
+        b"<html><body>x</body></html>",
+    ]
+
+
+@pytest.mark.parametrize("data", _odd_inputs())
+def test_odd_inputs_raise_only_plan_error(data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "odd.txt"
+    path.write_bytes(data)
+    try:
+        plan = read_plan(path)
+    except PlanError as err:
+        assert "\n" not in str(err)
+    else:  # a tiny but well-formed plan is allowed through
+        assert 3 <= len(plan.focus_areas) <= 7
+
+
+def test_parse_plan_names_file() -> None:
+    with pytest.raises(PlanError) as info:
+        parse_plan("", filename="empty.txt")
+    assert str(info.value) == "empty.txt: empty document"
+
+
+def test_pdf_style_spacing_and_markers() -> None:
+    text = "\n".join(
+        [
+            "令和 4 年度 南 区 運 営 方 針",
+            "",
+            "Ⅱ　目標達成に向けた施策",
+            "",
+            "区制 80 周年に向けて取り組みます。",
+            "",
+            "【1】減災",
+            "",
+            "大地震に備えます。",
+            "",
+            "- 2 -",
+            "",
+            "【2】賑わい",
+            "",
+            "まつりを開催します。",
+            "",
+            "【3】子ども（重点）",
+            "",
+            "子育てを支えます。",
+            "",
+            "Ⅲ　目標達成に向けた組織運営",
+            "",
+            "【減災】",
+            "◆ 防災訓練（新規）",
+            "・ 拠点での訓練",
+            "・ 出前講座",
+        ]
+    )
+    plan = parse_plan(text)
+    assert plan.title == "令和4年度 南区運営方針"
+    assert [a.name for a in plan.focus_areas] == ["減災", "賑わい", "子ども"]
+    assert [a.is_priority for a in plan.focus_areas] == [False, False, True]
+    measures = plan.focus_areas[0].measures
+    assert [(m.title, m.flags, len(m.actions)) for m in measures] == [("防災訓練", ("新規",), 2)]
+    assert plan.policy_intro == "区制80周年に向けて取り組みます。"
