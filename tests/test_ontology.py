@@ -1,0 +1,584 @@
+"""The ontology and the SHACL shapes: complete, bilingual, and strict where they should be.
+
+The example graph below follows what the build emits (see the ontology's comments and
+DESIGN.md); the broken variants are that graph with one thing wrong, and each must produce a
+violation at the place that is wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_FILE = ROOT / "ontology" / "minami-kg.ttl"
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+
+MKG = Namespace("https://w3id.org/minami-kg/def#")
+MKGSH = Namespace("https://w3id.org/minami-kg/shapes#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SCHEMA = Namespace("https://schema.org/")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+TIME = Namespace("http://www.w3.org/2006/time#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+ONTOLOGY_IRI = URIRef("https://w3id.org/minami-kg/def")
+BASE = "http://127.0.0.1:8000/"
+
+# What the build emits, and what the link stage will emit next.
+MKG_CLASSES = [
+    "Plan", "BasicGoal", "FocusArea", "FoundationArea", "SteadyWorkArea", "Measure", "Action",
+    "OrganisationalPrinciple", "SectionGoal", "Section", "Ward", "Municipality",
+    "Partner", "Contribution",
+]  # fmt: skip
+MKG_OBJECT_PROPERTIES = [
+    "inPlan", "hasBasicGoal", "hasFocusArea", "hasPrinciple", "inFocusArea", "hasAction",
+    "actionOf", "hasGoal", "goalOf", "city", "sourceDocument",
+    "contributesTo", "section", "measure", "involves",
+]  # fmt: skip
+MKG_DATATYPE_PROPERTIES = [
+    "fiscalYear", "order", "number", "isPriority", "statement", "subtitle",
+    "organisationStatement", "goalStatement", "flag", "localGovernmentCode", "sourceLine",
+    "sourceText", "sha256", "lineCount", "method", "evidence", "score",
+]  # fmt: skip
+
+# External terms the build emits, with the OWL kind the ontology declares them as.
+EXTERNAL_CLASSES = [
+    PROV.Entity, PROV.PrimarySource, DCTERMS.BibliographicResource, DCTERMS.PeriodOfTime,
+    SCHEMA.CreativeWork, SCHEMA.DigitalDocument, SCHEMA.ContactPoint,
+    SCHEMA.GovernmentOrganization, SCHEMA.Place, FOAF.Document, ORG.Organization,
+    ORG.FormalOrganization, ORG.OrganizationalUnit, ORG.Site, SKOS.Concept, TIME.Interval,
+]  # fmt: skip
+EXTERNAL_PROPERTIES = [
+    DCTERMS.title, DCTERMS.description, DCTERMS.temporal, DCTERMS.publisher, DCTERMS.format,
+    DCTERMS.source, DCTERMS.license, DCTERMS.subject, DCTERMS.identifier, SKOS.prefLabel,
+    SKOS.altLabel, SKOS.note, PROV.hadPrimarySource, PROV.qualifiedPrimarySource, PROV.entity,
+    ORG.unitOf, ORG.hasUnit, ORG.hasSite, ORG.siteOf, DCAT.startDate, DCAT.endDate,
+    SCHEMA.contactPoint, SCHEMA.name, SCHEMA.telephone, SCHEMA.faxNumber, SCHEMA.email,
+    SCHEMA.encodingFormat,
+]  # fmt: skip
+PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+VALID = """
+@base <http://127.0.0.1:8000/> .
+@prefix mkg: <https://w3id.org/minami-kg/def#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix schema: <https://schema.org/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<id/minami/2022> a mkg:Plan ;
+    dcterms:title "令和4年度 南区運営方針"@ja ;
+    skos:prefLabel "令和4年度 南区運営方針"@ja , "Minami Ward Operating Policy FY2022"@en ;
+    mkg:fiscalYear "2022"^^xsd:gYear ;
+    dcterms:temporal <id/fiscal-year/2022> ;
+    dcterms:publisher <id/minami> ;
+    mkg:city <id/city/yokohama> ;
+    mkg:hasBasicGoal <id/minami/2022/basic-goal> ;
+    mkg:hasFocusArea <id/minami/2022/area/gensai> , <id/minami/2022/area/chiiki> ,
+        <id/minami/2022/area/chakujitsu> ;
+    mkg:hasPrinciple <id/minami/2022/principle/1> ;
+    schema:contactPoint <id/minami/2022/contact> ;
+    prov:hadPrimarySource <id/minami/2022/document> ;
+    prov:qualifiedPrimarySource <id/minami/2022/primary-source> ;
+    dcterms:description "南区の特徴や課題を踏まえ、施策を進めます。"@ja ;
+    mkg:organisationStatement "「仕事の基本」を組織全体で大切にします。"@ja ;
+    skos:note "※ 「心理的安全性」とは、安心して発言できる状態のことです。"@ja ;
+    mkg:sourceLine 2 ;
+    mkg:sourceText "令和4年度 南区運営方針"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/fiscal-year/2022> a dcterms:PeriodOfTime , time:Interval ;
+    dcat:startDate "2022-04-01"^^xsd:date ;
+    dcat:endDate "2023-03-31"^^xsd:date ;
+    skos:prefLabel "令和4年度"@ja , "FY2022"@en .
+
+<id/minami/2022/document> a prov:Entity , schema:DigitalDocument , foaf:Document ;
+    dcterms:title "令和4年度 南区運営方針"@ja ;
+    dcterms:format "text/plain" ;
+    dcterms:source <https://www.city.yokohama.lg.jp/minami/unei-hoshin.html> ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:publisher <id/minami> ;
+    schema:encodingFormat "text/plain; charset=utf-8" ;
+    mkg:sha256 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" ;
+    mkg:lineCount 200 .
+
+<id/minami/2022/primary-source> a prov:PrimarySource ;
+    prov:entity <id/minami/2022/document> .
+
+<id/minami/2022/basic-goal> a mkg:BasicGoal ;
+    skos:prefLabel "「あつたかい」南区をつくります"@ja , "Building a warm-hearted Minami"@en ;
+    mkg:subtitle "区民の皆さまとの協働のもとで"@ja ;
+    mkg:statement "区民の皆さまに寄り添います。"@ja ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:sourceLine 6 , 10 ;
+    mkg:sourceText "区民の皆さまとの協働のもとで\\n「あつたかい」南区をつくります"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/area/gensai> a mkg:FocusArea ;
+    skos:prefLabel "減災"@ja , "Disaster risk reduction"@en ;
+    mkg:isPriority true ;
+    mkg:order 1 ;
+    mkg:number 1 ;
+    dcterms:description "地域防災力の向上を推進します。"@ja ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:sourceLine 23 ;
+    mkg:sourceText "減災"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/area/chiiki> a mkg:FocusArea , mkg:FoundationArea ;
+    skos:prefLabel "地域の力"@ja , "Community strength"@en ;
+    mkg:isPriority false ;
+    mkg:order 2 ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:sourceLine 43 ;
+    mkg:sourceText "地域の力"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/area/chakujitsu> a mkg:FocusArea , mkg:SteadyWorkArea ;
+    skos:prefLabel "着実に取り組む事業・業務"@ja , "Steady work"@en ;
+    mkg:isPriority false ;
+    mkg:order 3 ;
+    mkg:statement "交通安全・防犯対策に継続して取り組みます。"@ja ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:sourceLine 47 ;
+    mkg:sourceText "着実に取り組む事業・業務"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/measure/gensai-01> a mkg:Measure ;
+    skos:prefLabel "自助・共助の推進"@ja , "Promoting self-help and mutual help"@en ;
+    mkg:inFocusArea <id/minami/2022/area/gensai> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:order 1 ;
+    mkg:hasAction <id/minami/2022/measure/gensai-01/action/1> ,
+        <id/minami/2022/measure/gensai-01/action/2> ;
+    mkg:sourceLine 80 ;
+    mkg:sourceText "● 自助・共助の推進"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/measure/gensai-01/action/1> a mkg:Action ;
+    skos:prefLabel "防災講座の開催"@ja , "Disaster preparedness classes"@en ;
+    mkg:actionOf <id/minami/2022/measure/gensai-01> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:order 1 ;
+    mkg:sourceLine 81 ;
+    mkg:sourceText "▶ 防災講座の開催"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/measure/gensai-01/action/2> a mkg:Action ;
+    skos:prefLabel "マイ・タイムラインの普及"@ja , "Spreading personal evacuation timelines"@en ;
+    mkg:actionOf <id/minami/2022/measure/gensai-01> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:order 2 ;
+    mkg:flag "新規" ;
+    mkg:sourceLine 82 , 83 ;
+    mkg:sourceText "▶ マイ・タイムラインの普及\\n（新規）"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/measure/chiiki-01> a mkg:Measure ;
+    skos:prefLabel "地域活動の支援"@ja , "Supporting community activities"@en ;
+    mkg:inFocusArea <id/minami/2022/area/chiiki> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:order 1 ;
+    mkg:flag "新規" ;
+    mkg:sourceLine 120 ;
+    mkg:sourceText "● 地域活動の支援"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/principle/1> a mkg:OrganisationalPrinciple ;
+    skos:prefLabel "区役所全体のチーム力を生かした運営"@ja , "Working as one team"@en ;
+    dcterms:description "心理的安全性の高い組織を作ります。"@ja ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:order 1 ;
+    mkg:sourceLine 55 ;
+    mkg:sourceText "区役所全体のチーム力を生かした運営"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/contact> a schema:ContactPoint ;
+    schema:name "南区役所総務課"@ja ;
+    schema:telephone "045-341-1112" ;
+    schema:faxNumber "045-241-1151" ;
+    schema:email "mn-somu@city.yokohama.jp" ;
+    mkg:sourceLine 198 ;
+    mkg:sourceText "南区役所総務課 電話 045-341-1112"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami> a org:OrganizationalUnit , schema:GovernmentOrganization , mkg:Ward ;
+    skos:prefLabel "南区"@ja , "Minami Ward"@en ;
+    org:unitOf <id/city/yokohama> ;
+    mkg:localGovernmentCode "14105" ;
+    org:hasUnit <id/minami/section/somu> , <id/minami/section/hoikuen> .
+
+<id/city/yokohama> a org:FormalOrganization , schema:GovernmentOrganization , mkg:Municipality ;
+    skos:prefLabel "横浜市"@ja , "City of Yokohama"@en ;
+    mkg:localGovernmentCode "14100" ;
+    org:hasUnit <id/minami> .
+
+<id/minami/section/somu> a mkg:Section ;
+    skos:prefLabel "総務課"@ja , "General Affairs Section"@en ;
+    org:unitOf <id/minami> ;
+    mkg:hasGoal <id/minami/2022/goal/somu> .
+
+<id/minami/section/hoikuen> a mkg:Section ;
+    skos:prefLabel "市立保育園"@ja , "City nurseries"@en ;
+    org:unitOf <id/minami> ;
+    org:hasSite <id/minami/section/hoikuen/site/shirobara> ;
+    mkg:hasGoal <id/minami/2022/goal/hoikuen> .
+
+<id/minami/section/hoikuen/site/shirobara> a org:Site , schema:Place ;
+    skos:prefLabel "しろばら保育園"@ja , "Shirobara Nursery"@en ;
+    org:siteOf <id/minami/section/hoikuen> .
+
+<id/minami/2022/goal/somu> a mkg:SectionGoal ;
+    mkg:goalOf <id/minami/section/somu> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:goalStatement "区役所の円滑な運営を支えます。"@ja ;
+    skos:prefLabel "総務課の取組目標"@ja , "Goal of the General Affairs Section"@en ;
+    mkg:order 1 ;
+    mkg:sourceLine 160 ;
+    mkg:sourceText "総務課 区役所の円滑な運営を支えます。"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+
+<id/minami/2022/goal/hoikuen> a mkg:SectionGoal ;
+    mkg:goalOf <id/minami/section/hoikuen> ;
+    mkg:inPlan <id/minami/2022> ;
+    mkg:goalStatement "子どもの育ちを地域と共に支えます。"@ja ;
+    skos:prefLabel "市立保育園の取組目標"@ja ;
+    mkg:order 2 ;
+    mkg:sourceLine 170 , 171 ;
+    mkg:sourceText "市立保育園 しろばら\\n子どもの育ちを地域と共に支えます。"@ja ;
+    mkg:sourceDocument <id/minami/2022/document> .
+"""
+
+PREFIXES = """
+BASE <http://127.0.0.1:8000/>
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def iri(path: str) -> URIRef:
+    return URIRef(BASE + path)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+def valid_graph() -> Graph:
+    return Graph().parse(data=VALID, format="turtle")
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[dict]]:
+    """pySHACL as the build uses it; the results as plain dicts."""
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none"
+    )
+    results = [
+        {
+            "severity": report.value(r, SH.resultSeverity),
+            "focus": report.value(r, SH.focusNode),
+            "path": report.value(r, SH.resultPath),
+            "component": report.value(r, SH.sourceConstraintComponent),
+        }
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return conforms, results
+
+
+def mkg_terms(ontology: Graph) -> list[URIRef]:
+    kinds = (OWL.Class, *PROPERTY_KINDS)
+    return sorted(
+        {s for k in kinds for s in ontology.subjects(RDF.type, k) if str(s).startswith(str(MKG))}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The ontology
+# ---------------------------------------------------------------------------------------------
+
+
+def test_ontology_header(ontology: Graph) -> None:
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) is not None
+    titles = {t.language for t in ontology.objects(ONTOLOGY_IRI, DCTERMS.title)}
+    descriptions = {d.language for d in ontology.objects(ONTOLOGY_IRI, DCTERMS.description)}
+    assert {"ja", "en"} <= titles
+    assert {"ja", "en"} <= descriptions
+    assert ontology.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    assert ontology.value(ONTOLOGY_IRI, DCTERMS.creator) == Literal("minami-kg contributors")
+    assert ontology.value(ONTOLOGY_IRI, VANN.preferredNamespacePrefix) == Literal("mkg")
+    assert ontology.value(ONTOLOGY_IRI, VANN.preferredNamespaceUri) == Literal(str(MKG))
+
+
+def test_ontology_has_no_blank_nodes(ontology: Graph) -> None:
+    """The ontology is loaded into a named graph; without blank nodes that is deterministic."""
+    assert not [t for t in ontology if any(isinstance(x, BNode) for x in t)]
+
+
+def test_every_mkg_term_is_bilingual_and_defined_here(ontology: Graph) -> None:
+    terms = mkg_terms(ontology)
+    assert len(terms) >= len(MKG_CLASSES) + len(MKG_OBJECT_PROPERTIES)
+    problems = []
+    for term in terms:
+        labels = {x.language for x in ontology.objects(term, RDFS.label)}
+        comments = {x.language for x in ontology.objects(term, RDFS.comment)}
+        comments |= {x.language for x in ontology.objects(term, SKOS.definition)}
+        if not {"ja", "en"} <= labels:
+            problems.append(f"{term}: labels in {labels}")
+        if not {"ja", "en"} <= comments:
+            problems.append(f"{term}: comments in {comments}")
+        if ontology.value(term, RDFS.isDefinedBy) != ONTOLOGY_IRI:
+            problems.append(f"{term}: rdfs:isDefinedBy")
+    assert not problems
+
+
+def test_every_mkg_iri_used_is_defined(ontology: Graph) -> None:
+    """No typo'd mkg: term hides in an axiom."""
+    defined = set(mkg_terms(ontology))
+    used = {x for t in ontology for x in t if isinstance(x, URIRef) and str(x).startswith(str(MKG))}
+    assert used <= defined
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [(n, OWL.Class) for n in MKG_CLASSES]
+    + [(n, OWL.ObjectProperty) for n in MKG_OBJECT_PROPERTIES]
+    + [(n, OWL.DatatypeProperty) for n in MKG_DATATYPE_PROPERTIES],
+)
+def test_emitted_mkg_term_is_defined(ontology: Graph, name: str, kind: URIRef) -> None:
+    assert (MKG[name], RDF.type, kind) in ontology
+
+
+@pytest.mark.parametrize("term", EXTERNAL_CLASSES + EXTERNAL_PROPERTIES, ids=str)
+def test_emitted_external_term_is_declared(ontology: Graph, term: URIRef) -> None:
+    kinds = (OWL.Class,) if term in EXTERNAL_CLASSES else PROPERTY_KINDS
+    assert any((term, RDF.type, k) in ontology for k in kinds)
+    # declared, not redefined
+    assert (term, RDFS.label, None) not in ontology
+    assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) not in ontology
+
+
+@pytest.mark.parametrize(
+    ("sub", "sup"),
+    [
+        (MKG.Plan, PROV.Entity),
+        (MKG.Plan, DCTERMS.BibliographicResource),
+        (MKG.Plan, SCHEMA.CreativeWork),
+        (MKG.FoundationArea, MKG.FocusArea),
+        (MKG.SteadyWorkArea, MKG.FocusArea),
+        (MKG.Section, ORG.OrganizationalUnit),
+        (MKG.Ward, ORG.OrganizationalUnit),
+        (MKG.Municipality, ORG.FormalOrganization),
+        (MKG.Partner, ORG.Organization),
+    ],
+)
+def test_class_alignment(ontology: Graph, sub: URIRef, sup: URIRef) -> None:
+    assert (sub, RDFS.subClassOf, sup) in ontology
+
+
+def test_property_alignment(ontology: Graph) -> None:
+    assert (MKG.localGovernmentCode, RDFS.subPropertyOf, DCTERMS.identifier) in ontology
+    assert (MKG.actionOf, OWL.inverseOf, MKG.hasAction) in ontology
+    assert (MKG.goalOf, OWL.inverseOf, MKG.hasGoal) in ontology
+    assert ontology.value(MKG.isPriority, RDFS.range) == XSD.boolean
+    assert ontology.value(MKG.fiscalYear, RDFS.range) == XSD.gYear
+    assert ontology.value(MKG.score, RDFS.range) == XSD.decimal
+    assert ontology.value(MKG.contributesTo, RDFS.domain) == MKG.Section
+    assert ontology.value(MKG.contributesTo, RDFS.range) == MKG.Measure
+
+
+def test_domains_and_ranges_are_declared_classes(ontology: Graph) -> None:
+    classes = set(ontology.subjects(RDF.type, OWL.Class))
+    for prop in ontology.subjects(RDF.type, OWL.ObjectProperty):
+        for axiom in (RDFS.domain, RDFS.range):
+            for cls in ontology.objects(prop, axiom):
+                assert cls in classes, f"{prop} {axiom} {cls}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The shapes
+# ---------------------------------------------------------------------------------------------
+
+EMITTED_CLASSES = [
+    MKG.Plan, MKG.BasicGoal, MKG.FocusArea, MKG.Measure, MKG.Action,
+    MKG.OrganisationalPrinciple, MKG.SectionGoal, MKG.Section, MKG.Ward, MKG.Municipality,
+    ORG.Site, SCHEMA.ContactPoint, DCTERMS.PeriodOfTime, FOAF.Document, PROV.PrimarySource,
+]  # fmt: skip
+
+
+def test_node_shapes_are_named_and_described(shapes: Graph) -> None:
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    assert len(node_shapes) >= len(EMITTED_CLASSES)
+    for shape in node_shapes:
+        assert str(shape).startswith(str(MKGSH)), shape
+        assert shapes.value(shape, SH.name) is not None, shape
+        assert shapes.value(shape, SH.description) is not None, shape
+
+
+@pytest.mark.parametrize("cls", EMITTED_CLASSES, ids=str)
+def test_every_emitted_class_has_a_shape(shapes: Graph, cls: URIRef) -> None:
+    assert any((s, RDF.type, SH.NodeShape) in shapes for s in shapes.subjects(SH.targetClass, cls))
+
+
+def test_only_english_labels_are_warnings(shapes: Graph) -> None:
+    warned = set(shapes.subjects(SH.severity, SH.Warning))
+    assert warned == {MKGSH.PrefLabelEn}
+    users = set(shapes.subjects(SH.property, MKGSH.PrefLabelEn))
+    assert users == {MKGSH.FocusAreaShape, MKGSH.MeasureShape, MKGSH.ActionShape,
+                     MKGSH.SectionShape}  # fmt: skip
+
+
+def test_valid_graph_conforms(shapes: Graph, ontology: Graph) -> None:
+    conforms, results = validate(valid_graph(), shapes, ontology)
+    assert results == []
+    assert conforms
+
+
+def test_valid_graph_has_no_blank_nodes() -> None:
+    assert not [t for t in valid_graph() if any(isinstance(x, BNode) for x in t)]
+
+
+GENSAI_01 = "id/minami/2022/measure/gensai-01"
+ACTION_2 = "id/minami/2022/measure/gensai-01/action/2"
+CHIIKI_01 = "id/minami/2022/measure/chiiki-01"
+
+# case: (SPARQL update on the valid graph, the focus node that must fail, and the result path
+# or, where the path is not a plain property, the constraint component that must fire)
+BROKEN = {
+    "measure without focus area": (
+        f"DELETE WHERE {{ <{GENSAI_01}> mkg:inFocusArea ?a }}",
+        GENSAI_01,
+        MKG.inFocusArea,
+    ),
+    "priority as a string": (
+        "DELETE DATA { <id/minami/2022/area/gensai> mkg:isPriority true } ;"
+        'INSERT DATA { <id/minami/2022/area/gensai> mkg:isPriority "true" }',
+        "id/minami/2022/area/gensai",
+        MKG.isPriority,
+    ),
+    "action without label": (
+        f"DELETE WHERE {{ <{ACTION_2}> skos:prefLabel ?l }}",
+        ACTION_2,
+        SKOS.prefLabel,
+    ),
+    "plan without fiscal year": (
+        "DELETE WHERE { <id/minami/2022> mkg:fiscalYear ?y }",
+        "id/minami/2022",
+        MKG.fiscalYear,
+    ),
+    "source line zero": (
+        f"DELETE DATA {{ <{CHIIKI_01}> mkg:sourceLine 120 }} ;"
+        f"INSERT DATA {{ <{CHIIKI_01}> mkg:sourceLine 0 }}",
+        CHIIKI_01,
+        MKG.sourceLine,
+    ),
+    "source text without language": (
+        f'DELETE DATA {{ <{CHIIKI_01}> mkg:sourceText "● 地域活動の支援"@ja }} ;'
+        f'INSERT DATA {{ <{CHIIKI_01}> mkg:sourceText "● 地域活動の支援" }}',
+        CHIIKI_01,
+        MKG.sourceText,
+    ),
+    "two Japanese labels": (
+        'INSERT DATA { <id/minami/section/somu> skos:prefLabel "総務"@ja }',
+        "id/minami/section/somu",
+        SKOS.prefLabel,
+    ),
+    "action order repeated": (
+        f"DELETE DATA {{ <{ACTION_2}> mkg:order 2 }} ; INSERT DATA {{ <{ACTION_2}> mkg:order 1 }}",
+        ACTION_2,
+        SH.SPARQLConstraintComponent,
+    ),
+    "area order repeated": (
+        "DELETE DATA { <id/minami/2022/area/chiiki> mkg:order 2 } ;"
+        "INSERT DATA { <id/minami/2022/area/chiiki> mkg:order 1 }",
+        "id/minami/2022",
+        SH.SPARQLConstraintComponent,
+    ),
+    "action of a measure that does not list it": (
+        f"DELETE DATA {{ <{GENSAI_01}> mkg:hasAction <{ACTION_2}> }}",
+        ACTION_2,
+        SH.EqualsConstraintComponent,
+    ),
+    "two focus areas only": (
+        "DELETE WHERE { <id/minami/2022> mkg:hasFocusArea <id/minami/2022/area/chakujitsu> }",
+        "id/minami/2022",
+        MKG.hasFocusArea,
+    ),
+    "section outside any ward": (
+        "DELETE WHERE { <id/minami/section/somu> org:unitOf ?w }",
+        "id/minami/section/somu",
+        ORG.unitOf,
+    ),
+    "fiscal year ending before it starts": (
+        "DELETE WHERE { <id/fiscal-year/2022> dcat:endDate ?e } ;"
+        'INSERT DATA { <id/fiscal-year/2022> dcat:endDate "2021-03-31"^^xsd:date }',
+        "id/fiscal-year/2022",
+        DCAT.startDate,
+    ),
+    "goal without statement": (
+        "DELETE WHERE { <id/minami/2022/goal/somu> mkg:goalStatement ?s }",
+        "id/minami/2022/goal/somu",
+        MKG.goalStatement,
+    ),
+    "site of nothing": (
+        "DELETE WHERE { <id/minami/section/hoikuen/site/shirobara> org:siteOf ?x }",
+        "id/minami/section/hoikuen/site/shirobara",
+        ORG.siteOf,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_broken_graph_is_a_violation(shapes: Graph, ontology: Graph, case: str) -> None:
+    update, focus, expected = BROKEN[case]
+    data = valid_graph()
+    data.update(PREFIXES + update)
+    assert set(data) != set(valid_graph()), "the update changed nothing"
+    conforms, results = validate(data, shapes, ontology)
+    assert not conforms
+    violations = [r for r in results if r["severity"] == SH.Violation]
+    assert any(
+        r["focus"] == iri(focus) and expected in (r["path"], r["component"]) for r in violations
+    ), violations
+
+
+def test_missing_english_labels_are_warnings_only(shapes: Graph, ontology: Graph) -> None:
+    data = valid_graph()
+    data.update(
+        PREFIXES + "DELETE { ?s skos:prefLabel ?l } WHERE { ?s skos:prefLabel ?l "
+        'FILTER (lang(?l) = "en") }'
+    )
+    conforms, results = validate(data, shapes, ontology)
+    assert results
+    assert {r["severity"] for r in results} == {SH.Warning}
+    assert {r["path"] for r in results} == {SKOS.prefLabel}
+    # 3 areas, 2 measures, 2 actions, 2 sections
+    assert len(results) == 9
+    assert not conforms  # pySHACL's default; with allow_warnings the graph conforms
+    conforms, _, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
+    )
+    assert conforms
