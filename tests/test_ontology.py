@@ -457,6 +457,14 @@ def test_valid_graph_conforms(shapes: Graph, ontology: Graph) -> None:
     assert conforms
 
 
+def test_valid_graph_conforms_with_rdfs_inference(shapes: Graph, ontology: Graph) -> None:
+    """Domains and ranges of the ontology add no types the shapes would reject."""
+    conforms, _, text = pyshacl.validate(
+        valid_graph(), shacl_graph=shapes, ont_graph=ontology, inference="rdfs"
+    )
+    assert conforms, text
+
+
 def test_valid_graph_has_no_blank_nodes() -> None:
     assert not [t for t in valid_graph() if any(isinstance(x, BNode) for x in t)]
 
@@ -582,3 +590,60 @@ def test_missing_english_labels_are_warnings_only(shapes: Graph, ontology: Graph
         data, shacl_graph=shapes, ont_graph=ontology, inference="none", allow_warnings=True
     )
     assert conforms
+
+
+LINKS = """
+<id/partner/jichikai> a mkg:Partner ;
+    skos:prefLabel "自治会町内会"@ja , "Neighbourhood associations"@en .
+<id/minami/section/somu> mkg:contributesTo <id/minami/2022/measure/gensai-01> ;
+    mkg:involves <id/partner/jichikai> .
+<id/minami/2022/measure/gensai-01> mkg:involves <id/partner/jichikai> .
+<id/minami/2022/contribution/somu--gensai-01> a mkg:Contribution ;
+    mkg:section <id/minami/section/somu> ;
+    mkg:measure <id/minami/2022/measure/gensai-01> ;
+    mkg:method "explicit-mention" ;
+    mkg:evidence "総務課 区役所の円滑な運営を支えます。"@ja , "● 自助・共助の推進"@ja ;
+    mkg:score 0.9 .
+"""
+
+
+def linked_graph() -> Graph:
+    data = valid_graph()
+    data.update(PREFIXES + "INSERT DATA {" + LINKS + "}")
+    return data
+
+
+def test_links_conform(shapes: Graph, ontology: Graph) -> None:
+    conforms, results = validate(linked_graph(), shapes, ontology)
+    assert results == []
+    assert conforms
+
+
+@pytest.mark.parametrize(
+    ("update", "focus"),
+    [
+        (
+            "DELETE WHERE { <id/minami/2022/contribution/somu--gensai-01> mkg:evidence ?e }",
+            "id/minami/2022/contribution/somu--gensai-01",
+        ),
+        (
+            "DELETE WHERE { <id/minami/2022/contribution/somu--gensai-01> mkg:score ?s } ;"
+            'INSERT DATA { <id/minami/2022/contribution/somu--gensai-01> mkg:score "high" }',
+            "id/minami/2022/contribution/somu--gensai-01",
+        ),
+        ("INSERT DATA { <id/minami/2022> mkg:involves <id/partner/jichikai> }", "id/minami/2022"),
+        (
+            "INSERT DATA { <id/minami/section/somu> mkg:involves <id/minami/section/hoikuen> }",
+            "id/minami/section/somu",
+        ),
+    ],
+    ids=["no evidence", "score not a number", "plan involves", "section as partner"],
+)
+def test_broken_links_are_violations(
+    shapes: Graph, ontology: Graph, update: str, focus: str
+) -> None:
+    data = linked_graph()
+    data.update(PREFIXES + update)
+    conforms, results = validate(data, shapes, ontology)
+    assert not conforms
+    assert any(r["focus"] == iri(focus) and r["severity"] == SH.Violation for r in results)
