@@ -89,7 +89,7 @@ def build_command(settings: Settings, source: Path | None, encoding: str | None)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
 @store_options
 def export_command(settings: Settings, fmt: str, output: Path | None) -> None:
-    """Write the whole graph: quads for nq/trig, the union of the graphs otherwise."""
+    """Write the whole graph: named graphs in nq/trig/jsonld, their union in ttl/nt/rdfxml."""
     store = EmbeddedStore(settings.store)
     rdf_format = EXPORT_FORMATS[fmt]
     data = store.sorted_nquads() if fmt == "nq" else store.dump(rdf_format, prefixes=PREFIXES)

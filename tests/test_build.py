@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Variable
 
 from minami_kg.build import build, graph_quads, read_sources
 from minami_kg.config import PROJECT_ROOT
@@ -43,8 +43,8 @@ def _slice(store: EmbeddedStore, subjects: list[str]) -> set[str]:
     """Every quad whose subject is one of `subjects`, as N-Quads lines."""
     lines = set()
     for subject in subjects:
-        query = "SELECT ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        for row in store.query(query, substitutions={"s": NamedNode(subject)}):
+        query = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+        for row in store.query(query, substitutions={Variable("s"): NamedNode(subject)}):
             lines.add(f"<{subject}> {row['p']} {row['o']} {row['g']} .")
     return lines
 
@@ -70,7 +70,7 @@ def test_quads_do_not_depend_on_document_order() -> None:
     settings = settings_for(Path("unused"))
     curation = load_curation(settings.curation)
     plans = read_sources(PROJECT_ROOT / "data" / "sources", curation)
-    plans += read_sources(FIXTURES / "good", curation)
+    plans += read_sources(FIXTURES / "plans", curation)
     assert len(plans) > 1
     forward = graph_quads(plans, settings, curation)
     backward = graph_quads(list(reversed(plans)), settings, curation)
@@ -93,7 +93,7 @@ def test_every_source_line_is_quoted_verbatim(seed_store: EmbeddedStore) -> None
     )
     query = """
     PREFIX mkg: <https://w3id.org/minami-kg/def#>
-    SELECT ?s ?text (GROUP_CONCAT(?line; separator=",") AS ?lines)
+    SELECT ?s ?text (GROUP_CONCAT(STR(?line); separator=",") AS ?lines)
     WHERE { ?s mkg:sourceText ?text ; mkg:sourceLine ?line } GROUP BY ?s ?text
     """
     rows = list(seed_store.query(query))

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from minami_kg.cli import main
 from minami_kg.config import Settings
-from minami_kg.store import EmbeddedStore
+from minami_kg.store import EXPORT_FORMATS, EmbeddedStore
 
 RDFLIB_FORMATS = {
     "ttl": "turtle",
@@ -53,7 +53,7 @@ def test_export_parses_back_isomorphic(
     )
     assert result.exit_code == 0, result.output
     expected = _store_dataset(seed_store)
-    if fmt in ("nq", "trig"):
+    if EXPORT_FORMATS[fmt].supports_datasets:
         exported = Dataset()
         exported.parse(out, format=RDFLIB_FORMATS[fmt])
         graphs = {g.identifier for g in expected.graphs() if len(g)}

@@ -344,7 +344,7 @@ def test_seed_sources_are_verbatim(seed: Plan) -> None:
 
 
 def test_kohoku() -> None:
-    plan = read_plan(FIX / "kohoku-r6.txt")
+    plan = read_plan(FIX / "plans" / "kohoku-r6.txt")
     assert (plan.title, plan.ward_name, plan.fiscal_year) == (
         "令和6年度 港北区運営方針",
         "港北区",
@@ -380,11 +380,11 @@ def test_kohoku() -> None:
 
 
 def test_tsurumi_cp932_crlf() -> None:
-    data = (FIX / "tsurumi-r5-cp932.txt").read_bytes()
+    data = (FIX / "plans" / "tsurumi-r5-cp932.txt").read_bytes()
     assert b"\r\n" in data
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
-    plan = read_plan(FIX / "tsurumi-r5-cp932.txt")
+    plan = read_plan(FIX / "plans" / "tsurumi-r5-cp932.txt")
     assert (plan.ward_name, plan.fiscal_year) == ("鶴見区", 2023)
     assert plan.basic_goal is not None
     assert plan.basic_goal.slogan == "多様な人々が集い、つながる活力あふれるまち鶴見"
@@ -404,8 +404,8 @@ def test_tsurumi_cp932_crlf() -> None:
 
 
 def test_kanagawa_utf16() -> None:
-    assert (FIX / "kanagawa-r3-utf16.txt").read_bytes().startswith(codecs.BOM_UTF16_LE)
-    plan = read_plan(FIX / "kanagawa-r3-utf16.txt")
+    assert (FIX / "plans" / "kanagawa-r3-utf16.txt").read_bytes().startswith(codecs.BOM_UTF16_LE)
+    plan = read_plan(FIX / "plans" / "kanagawa-r3-utf16.txt")
     assert (plan.ward_name, plan.fiscal_year) == ("神奈川区", 2021)
     areas = plan.focus_areas
     assert [a.name for a in areas] == [
@@ -428,7 +428,7 @@ def test_kanagawa_utf16() -> None:
 
 
 def test_naka_utf8_bom_heisei() -> None:
-    plan = read_plan(FIX / "naka-h30-utf8bom.txt")
+    plan = read_plan(FIX / "plans" / "naka-h30-utf8bom.txt")
     assert (plan.city_name, plan.ward_name, plan.fiscal_year) == ("横浜市", "中区", 2018)
     assert plan.title == "平成30年度 横浜市中区運営方針"
     assert plan.basic_goal is not None
@@ -452,7 +452,7 @@ def test_make_encoded_is_reproducible(tmp_path: Path) -> None:
     for source, target, encoding, bom, newline in module.ENCODED:
         text = (FIX / "src" / source).read_text(encoding="utf-8")
         expected = bom + text.replace("\n", newline).encode(encoding)
-        assert (FIX / target).read_bytes() == expected
+        assert (FIX / "plans" / target).read_bytes() == expected
 
 
 # ---------------------------------------------------------------- not plans
@@ -471,7 +471,7 @@ def test_make_encoded_is_reproducible(tmp_path: Path) -> None:
     ],
 )
 def test_bad_inputs(name: str, fragment: str, line: int | None) -> None:
-    path = FIX / name
+    path = FIX / "bad" / name
     with pytest.raises(PlanError) as info:
         read_plan(path)
     err = info.value

@@ -9,7 +9,7 @@ later stages can cite the document line by line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Source:
         return self.lines[0]
 
 
-class AreaKind(str, Enum):
+class AreaKind(StrEnum):
     """What role a block under section II plays in the plan."""
 
     FOCUS = "focus"  # an ordinary focus area (減災, 賑わい …)

@@ -5,11 +5,22 @@ from __future__ import annotations
 from pyoxigraph import NamedNode
 
 
-class Namespace(str):
-    """An IRI prefix; `ns["local"]` or `ns.local` gives a NamedNode."""
+class Namespace:
+    """An IRI prefix; `ns["local"]` or `ns.local` gives a NamedNode.
 
-    def __getitem__(self, local: str) -> NamedNode:  # type: ignore[override]
-        return NamedNode(str(self) + local)
+    Not a `str` subclass on purpose: `DCTERMS.title` must be the term, not `str.title`.
+    """
+
+    __slots__ = ("iri",)
+
+    def __init__(self, iri: str) -> None:
+        self.iri = iri
+
+    def __str__(self) -> str:
+        return self.iri
+
+    def __getitem__(self, local: str) -> NamedNode:
+        return NamedNode(self.iri + local)
 
     def __getattr__(self, local: str) -> NamedNode:
         if local.startswith("__"):

@@ -229,7 +229,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         for statement in area.statements:
             q.text(area_iri, MKG.statement, statement)
         q.add(area_iri, MKG.inPlan, plan_iri)
-        q.source(area_iri, area.source, document)
+        q.source(area_iri, _joined(area.source, area.description_source), document)
 
         for measure_no, measure in enumerate(area.measures, start=1):
             measure_iri = iris.measure(ward, fy, slug, measure_no)
@@ -269,9 +269,8 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         goal_iri = iris.in_plan(ward, fy, f"goal/{slug}")
         q.types(goal_iri, MKG.SectionGoal)
         section_en = curation.english(entry.name)
-        q.labels(
-            goal_iri, f"{entry.name}の取組目標", f"Goals of {section_en}" if section_en else None
-        )
+        goal_en = f"Goals of the {section_en}" if section_en else None
+        q.labels(goal_iri, f"{entry.name}の取組目標", goal_en)
         q.add(goal_iri, MKG.goalOf, iris.section(ward, slug))
         q.add(goal_iri, MKG.inPlan, plan_iri)
         q.text(goal_iri, MKG.goalStatement, entry.goal)
@@ -294,6 +293,16 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         q.source(contact, plan.contact.source, document)
 
     return q.quads
+
+
+def _joined(first: Source, second: Source | None) -> Source:
+    """One source for a heading and the paragraph below it."""
+    if second is None:
+        return first
+    by_line = dict(zip(first.lines, first.text.split("\n"), strict=False))
+    by_line.update(zip(second.lines, second.text.split("\n"), strict=False))
+    lines = sorted(by_line)
+    return Source(lines=tuple(lines), text="\n".join(by_line[n] for n in lines))
 
 
 def _flags(q: _Quads, subject: NamedNode, flags: Iterable[str]) -> None:

@@ -23,9 +23,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import QueryResults, RdfFormat, Store, serialize
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Variable,
+    serialize,
+)
 
 KEEP_GENERATIONS = 2
+
+Term = NamedNode | BlankNode | Literal
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
 
 class StoreError(OSError):
@@ -111,7 +125,9 @@ class EmbeddedStore:
                 self._opened_target = target
             return self._store
 
-    def query(self, sparql: str, *, substitutions: dict | None = None) -> QueryResults:
+    def query(
+        self, sparql: str, *, substitutions: dict[Variable, Term] | None = None
+    ) -> QueryResult:
         """Run a SPARQL query with the union of the named graphs as default graph."""
         return self._current().query(
             sparql, use_default_graph_as_union=True, substitutions=substitutions
