@@ -49,6 +49,9 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(settings, *args, **kwargs)
         except USER_ERRORS as err:
             raise click.ClickException(str(err)) from None
+        except BrokenPipeError:
+            sys.stderr.close()  # the reader (e.g. `| head`) has gone; nothing left to say
+            sys.exit(0)
         except OSError as err:
             raise click.ClickException(f"{err.filename or ''}: {err.strerror or err}") from None
 
@@ -208,6 +211,11 @@ def stats_command(settings: Settings) -> None:
     label_width = max(len(label) for label, _ in rows)
     for label, count in rows:
         click.echo(f"{label:<{label_width}}  {count:>7}")
+    if len(stats.per_plan) > 1:
+        click.echo()
+        for plan, counts in stats.per_plan.items():
+            parts = ", ".join(f"{n} {label}" for label, n in counts.items())
+            click.echo(f"{plan.removeprefix(settings.base)}: {parts}")
 
 
 @main.command("serve")

@@ -29,11 +29,26 @@ SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mkg:FocusArea ; mkg:isPriority tr
 """
 
 
+_PER_PLAN = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+SELECT ?plan ?class (COUNT(DISTINCT ?thing) AS ?n)
+WHERE { ?thing mkg:inPlan ?plan ; a ?class }
+GROUP BY ?plan ?class
+"""
+PER_PLAN_CLASSES: tuple[tuple[str, str], ...] = (
+    ("areas", "https://w3id.org/minami-kg/def#FocusArea"),
+    ("measures", "https://w3id.org/minami-kg/def#Measure"),
+    ("actions", "https://w3id.org/minami-kg/def#Action"),
+    ("sections", "https://w3id.org/minami-kg/def#SectionGoal"),
+)
+
+
 @dataclass(frozen=True)
 class GraphStats:
     counts: dict[str, int]  # label → count, in COUNTED_CLASSES order
     quads: int
     named_graphs: list[str]
+    per_plan: dict[str, dict[str, int]]  # plan IRI → label → count (PER_PLAN_CLASSES)
 
 
 def graph_stats(store: EmbeddedStore) -> GraphStats:
@@ -43,4 +58,13 @@ def graph_stats(store: EmbeddedStore) -> GraphStats:
         label: int(priority) if label == "priority focus areas" else by_class.get(iri, 0)
         for label, iri in COUNTED_CLASSES
     }
-    return GraphStats(counts=counts, quads=len(store), named_graphs=store.named_graphs())
+    by_plan: dict[str, dict[str, int]] = {}
+    for row in store.query(_PER_PLAN):
+        by_plan.setdefault(row["plan"].value, {})[row["class"].value] = int(row["n"].value)
+    per_plan = {
+        plan: {label: found.get(iri, 0) for label, iri in PER_PLAN_CLASSES}
+        for plan, found in sorted(by_plan.items())
+    }
+    return GraphStats(
+        counts=counts, quads=len(store), named_graphs=store.named_graphs(), per_plan=per_plan
+    )

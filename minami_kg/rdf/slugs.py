@@ -15,7 +15,8 @@ from functools import cache
 import pykakasi
 
 MAX_SLUG_LENGTH = 48
-_LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"), ("aa", "a"), ("ee", "e"), ("ii", "i"))
+# Folded the way place names are written in English (Tōkyō → tokyo); "ii" stays (chiiki).
+_LONG_VOWELS = (("ou", "o"), ("oo", "o"), ("uu", "u"))
 
 
 @cache
