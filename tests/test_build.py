@@ -115,7 +115,8 @@ def test_plan_metadata(seed_store: EmbeddedStore) -> None:
       ?plan mkg:fiscalYear ?fy ; dcterms:temporal ?t ; dcterms:publisher ?ward ;
             prov:qualifiedPrimarySource/prov:entity ?doc .
       ?t dcat:startDate ?start ; dcat:endDate ?end .
-      ?ward a org:OrganizationalUnit ; skos:prefLabel "南区"@ja ; mkg:localGovernmentCode ?code ;
+      ?ward a org:OrganizationalUnit ; skos:prefLabel "南区"@ja ; skos:altLabel "横浜市南区"@ja ;
+            mkg:localGovernmentCode ?code ;
             org:unitOf ?city .
       ?city skos:prefLabel "横浜市"@ja .
       ?doc a prov:Entity ; mkg:sha256 ?sha .

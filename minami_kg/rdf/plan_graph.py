@@ -109,6 +109,9 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
         q.add(ward, MKG.localGovernmentCode, Literal(curated_ward.code))
 
     city_name = doc.city_name or (curated_ward.city if curated_ward else None) or plan.city_name
+    full_name = doc.publisher or (f"{city_name}{doc.ward_name}" if city_name else None)
+    if full_name != doc.ward_name:
+        q.text(ward, SKOS.altLabel, full_name)  # 横浜市南区, as the publisher is named
     if city_name:
         curated_city = curation.city(city_name)
         city = iris.city(curated_city.slug if curated_city else slugify(city_name))
