@@ -559,3 +559,143 @@ def test_pdf_style_spacing_and_markers() -> None:
     measures = plan.focus_areas[0].measures
     assert [(m.title, m.flags, len(m.actions)) for m in measures] == [("防災訓練", ("新規",), 2)]
     assert plan.policy_intro == "区制80周年に向けて取り組みます。"
+
+
+# ---------------------------------------------------------------- family variants
+
+
+def _doc(*parts: str, head: str = "令和5年度 栄区運営方針") -> str:
+    """A small plan: the title, then the given lines (each part may hold several)."""
+    return "\n".join([head, "", *parts]) + "\n"
+
+
+_GOAL = "I 基本目標\n\n人と人がつながる 住み続けたいまち 栄\n"
+_PART2 = "II 目標達成に向けた施策\n\n栄区では、次の施策に取り組みます。\n"
+_AREAS = (
+    "1 安全・安心なまちづくり\n\n地域と連携して防災の取組を進めます。\n\n"
+    "2 健やかな暮らしの支援\n\n健康づくりの取組を進めます。\n\n"
+    "3 区の魅力づくり\n\n区の魅力を発信します。\n"
+)
+_PART3 = "III 目標達成に向けた組織運営\n\n区民の皆さまに信頼される区役所を目指します。\n"
+
+
+@pytest.mark.parametrize(
+    ("one", "two", "three"),
+    [
+        ("T", "U", "V"),
+        ("I", "II", "III"),
+        ("Ⅰ", "Ⅱ", "Ⅲ"),
+        ("Ｉ", "ＩＩ", "ＩＩＩ"),
+    ],
+)
+def test_part_numeral_alone_on_a_line(one: str, two: str, three: str) -> None:
+    text = _doc(
+        f"{one}\n\n区の基本目標\n\n人と人がつながる 住み続けたいまち 栄\n",
+        f"{two}\n目標達成に向けた施策\n\n栄区では、次の施策に取り組みます。\n",
+        _AREAS,
+        f"{three}\n\n目標達成に向けた組織運営\n\n区民の皆さまに信頼される区役所を目指します。\n",
+        "1 チームで支え合う職場\n\n課を越えて情報を共有します。\n",
+    )
+    plan = parse_plan(text)
+    assert plan.basic_goal is not None
+    assert plan.basic_goal.slogan == "人と人がつながる住み続けたいまち栄"
+    assert plan.policy_intro == "栄区では、次の施策に取り組みます。"
+    assert [a.name for a in plan.focus_areas] == [
+        "安全・安心なまちづくり",
+        "健やかな暮らしの支援",
+        "区の魅力づくり",
+    ]
+    assert plan.organisation_intro == "区民の皆さまに信頼される区役所を目指します。"
+    assert [p.title for p in plan.principles] == ["チームで支え合う職場"]
+
+
+def test_bare_t_u_v_without_a_title_open_no_part() -> None:
+    text = _doc(_GOAL, _PART2, _AREAS, "V\n\n区民の皆さまに寄り添います。\n")
+    plan = parse_plan(text)
+    assert plan.organisation_intro == "" and plan.principles == ()
+
+
+def test_measures_directly_under_area_descriptions() -> None:
+    text = _doc(
+        _GOAL,
+        _PART2,
+        "1 安全・安心なまちづくり\n\n地域と連携して防災の取組を進めます。\n\n"
+        "● 防災訓練の支援\t▶ 拠点訓練の実施\n● 備蓄の啓発\t▶ 出前講座\n\n"
+        "2 健やかな暮らしの支援\n\n健康づくりの取組を進めます。\n"
+        "● 健康講座の開催\n▶ ウオーキング講座\n▶ 食育講座\n\n"
+        "3 区の魅力づくり\n\n区の魅力を発信します。\n\n"
+        "主な取組\n\n○ 区民まつりの開催\n→ 感染症対策に配慮した運営\n",
+        _PART3,
+    )
+    plan = parse_plan(text)
+    areas = plan.focus_areas
+    assert [[m.title for m in a.measures] for a in areas] == [
+        ["防災訓練の支援", "備蓄の啓発"],
+        ["健康講座の開催"],
+        ["区民まつりの開催"],
+    ]
+    assert [len(a.actions) for a in areas[1].measures] == [2]
+    assert areas[0].description == "地域と連携して防災の取組を進めます。"
+    assert areas[1].description == "健康づくりの取組を進めます。"
+    assert areas[2].measures[0].actions[0].text == "感染症対策に配慮した運営"
+    assert plan.principles == ()
+
+
+def test_headless_measure_list_after_area_description_in_part3() -> None:
+    """A list after part III with no heading follows the area it continues."""
+    text = _doc(
+        _GOAL,
+        _PART2,
+        _AREAS,
+        _PART3,
+        "安全・安心なまちづくり\n\n● 防災訓練の支援\n▶ 拠点訓練\n\n"
+        "健やかな暮らしの支援\n\n● 健康講座\n▶ 食育講座\n\n● 介護予防の推進\n▶ 体操教室\n",
+    )
+    plan = parse_plan(text)
+    assert [[m.title for m in a.measures] for a in plan.focus_areas] == [
+        ["防災訓練の支援"],
+        ["健康講座", "介護予防の推進"],
+        [],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "actions"),
+    [
+        ("● 防災  拠点の運営", "防災拠点の運営", []),
+        ("● 防災  拠点の運営  ▶ 訓練の実施", "防災拠点の運営", ["訓練の実施"]),
+        ("● 防災拠点の運営\t訓練の実施", "防災拠点の運営", ["訓練の実施"]),
+        (
+            "● 防災拠点の運営   → 訓練の実施 → 備蓄の入替え",
+            "防災拠点の運営",
+            ["訓練の実施", "備蓄の入替え"],
+        ),
+        ("● 自宅→避難所の経路確認", "自宅→避難所の経路確認", []),
+        ("● 経路の確認\t▶ 自宅→避難所の経路確認", "経路の確認", ["自宅→避難所の経路確認"]),
+        ("● 経路の確認 ⇒ 避難訓練", "経路の確認", ["避難訓練"]),
+    ],
+)
+def test_measure_line_spacing(line: str, title: str, actions: list[str]) -> None:
+    text = _doc(
+        _GOAL,
+        _PART2,
+        "1 安全・安心なまちづくり\n\n地域と連携して防災の取組を進めます。\n\n" + line + "\n\n",
+        "2 健やかな暮らしの支援\n\n健康づくりの取組を進めます。\n\n"
+        "3 区の魅力づくり\n\n区の魅力を発信します。\n",
+    )
+    (measure,) = parse_plan(text).focus_areas[0].measures
+    assert measure.title == title
+    assert [a.text for a in measure.actions] == actions
+
+
+def test_action_line_with_wide_gap_is_one_action() -> None:
+    text = _doc(
+        _GOAL,
+        _PART2,
+        "1 安全・安心なまちづくり\n\n地域と連携して防災の取組を進めます。\n\n"
+        "● 防災拠点の運営\n▶ 拠点  訓練の実施\n▶ 自宅→避難所の確認 ▶ 備蓄\n\n",
+        "2 健やかな暮らしの支援\n\n健康づくりの取組を進めます。\n\n"
+        "3 区の魅力づくり\n\n区の魅力を発信します。\n",
+    )
+    (measure,) = parse_plan(text).focus_areas[0].measures
+    assert [a.text for a in measure.actions] == ["拠点訓練の実施", "自宅→避難所の確認", "備蓄"]

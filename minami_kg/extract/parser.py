@@ -19,7 +19,7 @@ from .headings import (
     is_skip_heading,
     key,
     parse_heading,
-    part_of,
+    part_lines,
 )
 from .lines import ACTION_MARKS, MEASURE_MARKS, Item, build_items, marker, source_of
 from .model import (
@@ -34,7 +34,7 @@ from .model import (
     SectionEntry,
     Source,
 )
-from .normalize import fold_width, normalize_text, smart_join
+from .normalize import normalize_text, smart_join
 from .sections import parse_contact, parse_sections
 from .title import parse_title_info
 
@@ -129,8 +129,8 @@ class _MeasureReader:
     @staticmethod
     def _actions(meas: _Measure, item: Item, rest: str, *, first_is_title: bool) -> None:
         pieces: list[str] = []
-        for col_no, column in enumerate(re.split(r"\t+| {2,}|\u3000{1,}", rest.strip())):
-            parts = re.split(r"\s*[▶▷►⇒→]\s*", column)
+        for col_no, column in enumerate(_columns(rest)):
+            parts = _ACTION_SPLIT.split(column)
             if col_no > 0 or not first_is_title:
                 pieces.extend(parts)
             else:
@@ -149,6 +149,20 @@ class _MeasureReader:
                 meas.actions.append((text, flags, [item]))
 
 
+# ▶ ▷ ► always mark an action; → and ⇒ only at the start or after white space,
+# since "自宅→避難所" is an arrow inside a sentence.
+_ACTION_SPLIT = re.compile(r"\s*[▶▷►]\s*|(?:^|\s+)[→⇒]\s*")
+
+
+def _columns(rest: str) -> list[str]:
+    """The TAB-separated columns of a measure or action line.
+
+    A run of two or more spaces is a column break only when an action marker
+    follows it; otherwise it is a PDF gap inside one title ("防災  拠点の運営").
+    """
+    return [c for c in re.split(r"\t+", rest.strip()) if c.strip()] or [""]
+
+
 def _after_mark(fold: str) -> str:
     s = fold.strip()
     return s[1:] if s else s
@@ -164,7 +178,7 @@ class _Region:
     items: list[Item] = field(default_factory=list)
 
 
-def _regions(items: list[Item]) -> list[_Region]:
+def _regions(items: list[Item], parts: dict[int, int]) -> list[_Region]:
     regions = [_Region("pre", None)]
     late = False  # after 各職場の取組目標, part headings no longer count
     for item in items:
@@ -174,7 +188,7 @@ def _regions(items: list[Item]) -> list[_Region]:
         elif is_contact_heading(item.text) and not marker(item.text):
             kind, late = "contact", True
         elif not late:
-            part = part_of(item.fold)
+            part = parts.get(item.first)
             kind = None if part is None else f"part{part}"
         if kind is None:
             regions[-1].items.append(item)
@@ -422,17 +436,16 @@ def _parse(text: str) -> Plan:
     info = parse_title_info(lines[t])
     assert info is not None
     title_source = Source((t + 1,), lines[t])
-    breaks = {
+    parts = {n: p for n, p in part_lines(lines).items() if n > t + 1}
+    breaks = set(parts) | {
         i + 1
         for i, raw in enumerate(lines)
-        if part_of(fold_width(raw)) is not None
-        or is_sections_heading(normalize_text(raw))
-        or is_contact_heading(normalize_text(raw))
+        if is_sections_heading(normalize_text(raw)) or is_contact_heading(normalize_text(raw))
     }
     items = build_items(lines, t + 1, breaks)
     notes = tuple(" ".join(r.strip() for r in i.raw) for i in items if i.text.startswith("※"))
     items = [i for i in items if not i.text.startswith("※")]
-    regions = _regions(items)
+    regions = _regions(items, parts)
     kinds = [r.kind for r in regions]
     if "part2" not in kinds:
         raise PlanError(
