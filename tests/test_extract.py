@@ -699,3 +699,217 @@ def test_action_line_with_wide_gap_is_one_action() -> None:
     )
     (measure,) = parse_plan(text).focus_areas[0].measures
     assert [a.text for a in measure.actions] == ["拠点訓練の実施", "自宅→避難所の確認", "備蓄"]
+
+
+def test_sentences_wrapped_over_a_page_break() -> None:
+    lines = [
+        "令和5年度 栄区運営方針",  # 1
+        "",
+        "I 基本目標",
+        "",
+        "人と人がつながる 住み続けたいまち 栄",  # 5
+        "",
+        "II 目標達成に向けた施策",
+        "",
+        "栄区では、次の施策に取り組みます。",
+        "",  # 10
+        "1 安全・安心なまちづくり",
+        "",
+        "大地震や風水害に備え、自助・共助の意識を高めるとともに、関係機関と連携して地域防",
+        "",
+        "- 3 -",  # 15
+        "",
+        "災力の向上を図ります。",
+        "",
+        "● 地域防災拠点の機能強化と、訓練で使う資機材の計画的な",
+        "- 4 -",  # 20
+        "入替えの推進",
+        "▶ 拠点訓練の支援",
+        "",
+        "2 健やかな暮らしの支援",
+        "",  # 25
+        "健康づくりの取組を進めます。",
+        "",
+        "3 区の魅力づくり",
+        "",
+        "区の魅力を発信します。",  # 30
+        "",
+        "各職場の取組目標",
+        "",
+        "総務課",
+        "",  # 35
+        "災害への備えを区役所全体で進めるとともに、適正な事務執行を支える組織運",
+        "",
+        "（1/2）",
+        "",
+        "営に取り組みます。",  # 40
+        "",
+        "区政推進課",
+        "",
+        "区の魅力を分かりやすく発信します。",
+    ]
+    plan = parse_plan("\n".join(lines))
+    area = plan.focus_areas[0]
+    assert area.description == (
+        "大地震や風水害に備え、自助・共助の意識を高めるとともに、関係機関と連携して地域防災力の向上を図ります。"
+    )
+    assert area.description_source is not None
+    assert area.description_source.lines == (13, 17)
+    (measure,) = area.measures
+    assert measure.title == "地域防災拠点の機能強化と、訓練で使う資機材の計画的な入替えの推進"
+    assert measure.source.lines == (19, 21)
+    assert measure.source.text == "\n".join(lines[18:21:2])
+    assert [a.text for a in measure.actions] == ["拠点訓練の支援"]
+    first, second = plan.sections
+    assert first.name == "総務課"
+    assert first.goal == (
+        "災害への備えを区役所全体で進めるとともに、適正な事務執行を支える組織運営に取り組みます。"
+    )
+    assert first.source.lines == (34, 36, 40)
+    assert second.name == "区政推進課"
+
+
+def test_short_name_after_a_page_break_is_not_joined() -> None:
+    text = _doc(
+        _GOAL,
+        _PART2,
+        _AREAS,
+        "各職場の取組目標\n\n総務課\n\n区役所全体の危機管理体制を点検し、訓練を重ねて対応力を高めます\n\n"
+        "- 5 -\n\n戸籍課\n\n届出の事務を正確に行います。\n",
+    )
+    assert [s.name for s in parse_plan(text).sections] == ["総務課", "戸籍課"]
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "総 務 課\n\n区役所の危機管理体制を強化します。\n",
+            [("総務課", (), "区役所の危機管理体制を強化します。")],
+        ),
+        (
+            "地域力推進担当\n\n地域の活動を支えます。\n\n"
+            "福祉保健センター\n\n健康づくりを進めます。\n\n"
+            "栄土木事務所\n\n道路を点検します。\n\n区会計室\n\n出納事務を行います。\n",
+            [
+                ("地域力推進担当", (), "地域の活動を支えます。"),
+                ("福祉保健センター", (), "健康づくりを進めます。"),
+                ("栄土木事務所", (), "道路を点検します。"),
+                ("区会計室", (), "出納事務を行います。"),
+            ],
+        ),
+        (
+            "市立保育園（しろばら・永田・井土ヶ谷）\n\n保育を行います。\n",
+            [("市立保育園", ("しろばら", "永田", "井土ヶ谷"), "保育を行います。")],
+        ),
+        (
+            "市立保育園 しろばら、永田、 井土ヶ谷\t保育を行います。\n",
+            [("市立保育園", ("しろばら", "永田", "井土ヶ谷"), "保育を行います。")],
+        ),
+        (
+            "総 務 課\t危機管理体制を強化します。\n区 政 推 進 課\t広報を進めます。\n",
+            [
+                ("総務課", (), "危機管理体制を強化します。"),
+                ("区政推進課", (), "広報を進めます。"),
+            ],
+        ),
+    ],
+)
+def test_section_entries(block: str, expected: list[tuple[str, tuple[str, ...], str]]) -> None:
+    text = _doc(_GOAL, _PART2, _AREAS, "各職場の取組目標\n\n" + block)
+    plan = parse_plan(text)
+    assert [(s.name, s.sites, s.goal) for s in plan.sections] == expected
+
+
+@pytest.mark.parametrize(
+    ("block", "titles", "numbers"),
+    [
+        (
+            "・区役所全体のチーム力を生かした運営\n\n課を越えて連携します。\n\n"
+            "・様々な担い手との協働\n\n地域の皆さまと連携します。\n",
+            ["区役所全体のチーム力を生かした運営", "様々な担い手との協働"],
+            [None, None],
+        ),
+        (
+            "1 区民目線の丁寧な対応\n\n丁寧に説明します。\n\n2 学び合う職場\n\n互いに学びます。\n",
+            ["区民目線の丁寧な対応", "学び合う職場"],
+            [1, 2],
+        ),
+        (
+            "(1) 区民目線の丁寧な対応\n丁寧に説明します。\n(2) 学び合う職場\n互いに学びます。\n",
+            ["区民目線の丁寧な対応", "学び合う職場"],
+            [1, 2],
+        ),
+        (
+            "①区民目線の丁寧な対応\n\n丁寧に説明します。\n\n②学び合う職場\n\n互いに学びます。\n",
+            ["区民目線の丁寧な対応", "学び合う職場"],
+            [1, 2],
+        ),
+    ],
+)
+def test_principles(block: str, titles: list[str], numbers: list[int | None]) -> None:
+    plan = parse_plan(_doc(_GOAL, _PART2, _AREAS, _PART3, block))
+    assert [p.title for p in plan.principles] == titles
+    assert [p.number for p in plan.principles] == numbers
+    assert plan.principles[0].text in ("課を越えて連携します。", "丁寧に説明します。")
+    assert plan.organisation_intro == "区民の皆さまに信頼される区役所を目指します。"
+    assert len(plan.focus_areas) == 3
+
+
+@pytest.mark.parametrize(
+    ("block", "office", "tel", "fax", "mail"),
+    [
+        (
+            "〈お問合せ先〉\n栄区区政推進課\nTEL 045-894-8335\n",
+            "栄区区政推進課",
+            "045-894-8335",
+            None,
+            None,
+        ),
+        (
+            "問合せ先\n\n栄区総務部区政推進課企画調整係\n\n電話：045-894-8335（直通）\n\n"
+            "ＦＡＸ　０４５－８９５－２２６０\n",
+            "栄区総務部区政推進課企画調整係",
+            "045-894-8335",
+            "045-895-2260",
+            None,
+        ),
+        (
+            "お問い合わせ\n栄区区政推進課\n電話 045-894-8335 FAX 045-895-2260\n"
+            "E-mail: sa-kusei@example.jp\n",
+            "栄区区政推進課",
+            "045-894-8335",
+            "045-895-2260",
+            "sa-kusei@example.jp",
+        ),
+        (
+            "【お問い合わせ先】\n栄区区政推進課\nTEL：045-894-8335　FAX：045-895-2260\n",
+            "栄区区政推進課",
+            "045-894-8335",
+            "045-895-2260",
+            None,
+        ),
+    ],
+)
+def test_contact_variants(
+    block: str, office: str, tel: str | None, fax: str | None, mail: str | None
+) -> None:
+    plan = parse_plan(_doc(_GOAL, _PART2, _AREAS, _PART3, block))
+    contact = plan.contact
+    assert contact is not None
+    assert (contact.office, contact.telephone, contact.fax, contact.email) == (
+        office,
+        tel,
+        fax,
+        mail,
+    )
+
+
+def test_eight_focus_areas_is_not_a_plan() -> None:
+    areas = "".join(f"{n} 施策その{n}\n\n取組を進めます。\n\n" for n in range(1, 9))
+    with pytest.raises(PlanError) as info:
+        parse_plan(_doc(_GOAL, _PART2, areas, _PART3), filename="eight.txt")
+    err = info.value
+    assert err.message == "found 8 focus areas; a plan has 3 to 7"
+    assert err.line == 7  # the part II heading
+    assert str(err) == "eight.txt:7: found 8 focus areas; a plan has 3 to 7"

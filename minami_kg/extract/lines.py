@@ -78,19 +78,40 @@ def is_structural(fold: str) -> bool:
     return bool(marker(s)) or s.startswith("※") or bool(_NUMBERED_START.match(s))
 
 
+# a line ending in one of these stops mid-phrase ("…資機材の計画的な"), so the
+# next text continues it even when that text is short
+_OPEN_END = "のとをにがはやでもへな、・「(（"
+_NAME_LIKE = 8  # after a page break, shorter text without 。 is a name, not a continuation
+
+
+def _continues(prev: Item, fold: str, text: str, *, page_break: bool) -> bool:
+    """Whether `text` carries on the sentence of `prev` (already known adjacent)."""
+    if len(prev.text) < _WRAP or ends_sentence(prev.text) or is_structural(fold):
+        return False
+    if not page_break:
+        return True
+    return len(text) >= _NAME_LIKE or ends_sentence(text) or prev.text[-1] in _OPEN_END
+
+
 def build_items(lines: list[str], start: int, breaks: set[int]) -> list[Item]:
     """Items from physical lines `start`.. (0-based index), joining wrapped lines.
 
-    A line never continues the previous one across a blank line, a page
-    marker or a rule row, nor when either is a heading (`breaks` holds line
-    numbers known to stand alone, e.g. part headings).
+    A line never continues the previous one across a blank line or a rule
+    row, nor when either is a heading (`breaks` holds line numbers known to
+    stand alone, e.g. part headings). A page marker ("- 3 -", "（1/2）") with
+    blank lines around it is a page break: a sentence cut there continues on
+    the next page, so the two halves are joined as if adjacent.
     """
     items: list[Item] = []
-    blank = False
+    blank = False  # a blank line or a rule row since the last item
+    page = False  # a page marker since the last item
     for idx in range(start, len(lines)):
         raw = lines[idx]
         number = idx + 1
-        if not raw.strip() or is_page_marker(raw) or is_rule_line(raw):
+        if is_page_marker(raw):
+            page = True
+            continue
+        if not raw.strip() or is_rule_line(raw):
             blank = True
             continue
         fold = strip_page_marker(raw) if number in breaks else fold_width(raw)
@@ -102,20 +123,18 @@ def build_items(lines: list[str], start: int, breaks: set[int]) -> list[Item]:
         prev = items[-1] if items else None
         if (
             prev is not None
-            and not blank
+            and (page or not blank)
             and number not in breaks
-            and prev.lines[-1] + 1 == number
             and prev.lines[0] not in breaks
-            and len(prev.text) >= _WRAP
-            and not ends_sentence(prev.text)
             and "\t" not in raw
-            and not is_structural(fold)
+            and _continues(prev, fold, text, page_break=page)
         ):
             prev.lines.append(number)
             prev.raw.append(raw)
             prev.fold = smart_join(prev.fold, fold)
             prev.text = smart_join(prev.text, text)
+            blank = page = False
             continue
-        items.append(Item([number], [raw], fold, text, blank_before=blank))
-        blank = False
+        items.append(Item([number], [raw], fold, text, blank_before=blank or page))
+        blank = page = False
     return items

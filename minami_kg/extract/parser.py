@@ -21,7 +21,15 @@ from .headings import (
     parse_heading,
     part_lines,
 )
-from .lines import ACTION_MARKS, MEASURE_MARKS, Item, build_items, marker, source_of
+from .lines import (
+    ACTION_MARKS,
+    MEASURE_MARKS,
+    Item,
+    build_items,
+    is_sentence,
+    marker,
+    source_of,
+)
 from .model import (
     Action,
     AreaKind,
@@ -354,6 +362,18 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
 # ---------------------------------------------------------------- part III
 
 
+def _bullet_principle(item: Item, after: list[Item]) -> bool:
+    """ "・区役所全体のチーム力を生かした運営" over its paragraph: a principle, not a measure."""
+    m = marker(item.text)
+    if m is None or m[0] not in MEASURE_MARKS + "-*" or "\t" in item.raw[0]:
+        return False
+    title = m[1].strip()
+    if not title or len(title) > 40 or is_sentence(title) or _ACTION_SPLIT.search(title):
+        return False
+    nxt = marker(after[0].text) if after else None
+    return nxt is None or nxt[0] not in ACTION_MARKS
+
+
 def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principle]]:
     intro = ""
     principles: list[tuple[Item, list[Item]]] = []
@@ -380,6 +400,9 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
             current_area = None
             principles.append((item, []))
             continue
+        if current_area is None and _bullet_principle(item, items[idx + 1 : idx + 2]):
+            principles.append((item, []))
+            continue
         if current_area is not None:
             continue  # prose between measure lists
         if principles:
@@ -388,7 +411,8 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
             intro = smart_join(intro, item.text)
     out: list[Principle] = []
     for heading, body in principles:
-        number, name, _ = parse_heading(heading.fold)
+        title = _after_mark(heading.fold) if marker(heading.text) else heading.fold
+        number, name, _ = parse_heading(title)
         text = ""
         for item in body:
             text = smart_join(text, item.text)
