@@ -913,3 +913,31 @@ def test_eight_focus_areas_is_not_a_plan() -> None:
     assert err.message == "found 8 focus areas; a plan has 3 to 7"
     assert err.line == 7  # the part II heading
     assert str(err) == "eight.txt:7: found 8 focus areas; a plan has 3 to 7"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "・防災訓練の支援\n→ 拠点訓練\n・備蓄の啓発\n→ 出前講座\n",
+        "・防災訓練の支援\t▶ 拠点訓練\n・備蓄の啓発\t▶ 出前講座\n",
+        "◇ 防災訓練の支援\n・拠点訓練\n◇ 備蓄の啓発\n・出前講座\n",
+    ],
+)
+def test_bullet_measures_under_an_area_description(block: str) -> None:
+    text = _doc(
+        _GOAL,
+        _PART2,
+        "1 安全・安心なまちづくり\n\n地域と連携して防災の取組を進めます。\n\n" + block + "\n",
+        "2 健やかな暮らしの支援\n\n健康づくりの取組を進めます。\n\n"
+        "3 区の魅力づくり\n\n区の魅力を発信します。\n\n"
+        "・区民の皆さまに魅力を伝えます。\n・まつりを開催します。\n",
+    )
+    areas = parse_plan(text).focus_areas
+    assert areas[0].statements == ()
+    assert areas[0].description == "地域と連携して防災の取組を進めます。"
+    assert [(m.title, [a.text for a in m.actions]) for m in areas[0].measures] == [
+        ("防災訓練の支援", ["拠点訓練"]),
+        ("備蓄の啓発", ["出前講座"]),
+    ]
+    assert areas[2].statements == ("区民の皆さまに魅力を伝えます。", "まつりを開催します。")
+    assert areas[2].measures == ()

@@ -98,8 +98,12 @@ class _MeasureReader:
     def __init__(self, *, bullets_are_statements: bool):
         self.bullets_are_statements = bullets_are_statements
 
-    def feed(self, area: _Area, item: Item) -> bool:
-        """Take the item if it is a measure, an action or a continuation of one."""
+    def feed(self, area: _Area, item: Item, nxt: Item | None = None) -> bool:
+        """Take the item if it is a measure, an action or a continuation of one.
+
+        `nxt` is the item after it: a bullet followed by an action line is a
+        measure even where bullets are otherwise statements.
+        """
         m = marker(item.text)
         current = area.measures[-1] if area.measures else None
         if m is None:
@@ -121,7 +125,8 @@ class _MeasureReader:
             return True
         if mark in MEASURE_MARKS or mark in "-*":
             is_bullet = mark in "・-*•"
-            if current is None and is_bullet and self.bullets_are_statements:
+            statement = current is None and is_bullet and self.bullets_are_statements
+            if statement and not _leads_actions(item, m[1], nxt):
                 return False
             if current is not None and area.marks and mark != area.marks:
                 self._actions(current, item, _after_mark(item.fold), first_is_title=False)
@@ -169,6 +174,15 @@ def _columns(rest: str) -> list[str]:
     follows it; otherwise it is a PDF gap inside one title ("防災  拠点の運営").
     """
     return [c for c in re.split(r"\t+", rest.strip()) if c.strip()] or [""]
+
+
+def _leads_actions(item: Item, rest: str, nxt: Item | None) -> bool:
+    """A bullet that carries actions (on its line or on the next) is a measure."""
+    after = None if nxt is None else marker(nxt.text)
+    if after is not None and after[0] in ACTION_MARKS:
+        return True
+    inline = "\t" in item.raw[0].strip() or bool(_ACTION_SPLIT.search(rest))
+    return inline and not is_sentence(rest)
 
 
 def _after_mark(fold: str) -> str:
@@ -279,8 +293,10 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     areas: list[_Area] = []
     current: _Area | None = None
     reader = _MeasureReader(bullets_are_statements=True)
-    for item in region.items:
-        if current is not None and reader.feed(current, item):
+    items = region.items
+    for idx, item in enumerate(items):
+        nxt = items[idx + 1] if idx + 1 < len(items) else None
+        if current is not None and reader.feed(current, item, nxt):
             continue
         if is_skip_heading(item.text):
             continue
@@ -381,12 +397,12 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
     reader = _MeasureReader(bullets_are_statements=False)
     items = region.items
     for idx, item in enumerate(items):
-        if current_area is not None and reader.feed(current_area, item):
+        nxt = items[idx + 1] if idx + 1 < len(items) else None
+        if current_area is not None and reader.feed(current_area, item, nxt):
             continue
         if is_skip_heading(item.text):
             continue
         if _area_heading(item):
-            nxt = items[idx + 1] if idx + 1 < len(items) else None
             m = None if nxt is None else marker(nxt.text)
             lists_follow = m is not None and m[0] in MEASURE_MARKS + "-"
             area = _find_area(areas, item, fuzzy=lists_follow)
