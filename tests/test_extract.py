@@ -941,3 +941,55 @@ def test_bullet_measures_under_an_area_description(block: str) -> None:
     ]
     assert areas[2].statements == ("区民の皆さまに魅力を伝えます。", "まつりを開催します。")
     assert areas[2].measures == ()
+
+
+def test_safety_net_names_the_line_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug of the reader on odd input is a one-line PlanError, never a traceback."""
+    from minami_kg.extract import parser
+
+    def broken(*args: object) -> object:
+        raise IndexError("internal")
+
+    monkeypatch.setattr(parser, "parse_contact", broken)
+    text = _doc(_GOAL, _PART2, _AREAS, _PART3, "お問い合わせ\n栄区区政推進課\n")
+    contact_line = text.split("\n").index("お問い合わせ") + 1
+    with pytest.raises(PlanError) as info:
+        parse_plan(text, filename="odd.txt")
+    err = info.value
+    assert err.message == "could not read the document (IndexError)"
+    assert err.line == contact_line
+    assert str(err) == f"odd.txt:{contact_line}: could not read the document (IndexError)"
+    assert err.__cause__ is None and err.__suppress_context__
+
+
+def test_safety_net_within_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minami_kg.extract import parser
+
+    real = parser.parse_heading
+
+    def fragile(fold: str) -> tuple[int | None, str, bool]:
+        if "健やか" in fold:
+            raise AttributeError("internal")
+        return real(fold)
+
+    monkeypatch.setattr(parser, "parse_heading", fragile)
+    text = _doc(_GOAL, _PART2, _AREAS, _PART3)
+    with pytest.raises(PlanError) as info:
+        parse_plan(text)
+    assert info.value.line == text.split("\n").index("2 健やかな暮らしの支援") + 1
+    assert "AttributeError" in info.value.message
+
+
+def test_safety_net_without_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from minami_kg.extract import parser
+
+    def broken(text: str) -> list[str]:
+        raise TypeError("internal")
+
+    monkeypatch.setattr(parser, "_lines", broken)
+    with pytest.raises(PlanError) as info:
+        parse_plan("令和5年度 栄区運営方針\n", filename="x.txt")
+    assert (info.value.line, str(info.value)) == (
+        None,
+        "x.txt: could not read the document (TypeError)",
+    )

@@ -9,6 +9,7 @@ end up on the area they name.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from .errors import PlanError
@@ -55,6 +56,15 @@ _FLAG = re.compile(
 _FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
 _FOUNDATION = re.compile(r"基盤|土台")
 _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
+
+
+# The line being read, so that an unexpected internal error can still name it.
+_READING: ContextVar[int | None] = ContextVar("_READING", default=None)
+
+
+def _at(item: Item | None) -> None:
+    if item is not None:
+        _READING.set(item.first)
 
 
 def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
@@ -230,6 +240,7 @@ def _basic_goal(region: _Region) -> BasicGoal | None:
     statements: list[tuple[str, list[Item]]] = []
     skip_next = False
     for item in region.items:
+        _at(item)
         if "マスコット" in item.text or "キャラクター" in item.text:
             skip_next = True
             continue
@@ -295,6 +306,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     reader = _MeasureReader(bullets_are_statements=True)
     items = region.items
     for idx, item in enumerate(items):
+        _at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
         if current is not None and reader.feed(current, item, nxt):
             continue
@@ -397,6 +409,7 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
     reader = _MeasureReader(bullets_are_statements=False)
     items = region.items
     for idx, item in enumerate(items):
+        _at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
         if current_area is not None and reader.feed(current_area, item, nxt):
             continue
@@ -450,16 +463,36 @@ def _find_title(lines: list[str]) -> int | None:
     return None
 
 
+_INTERNAL = (
+    ValueError,
+    LookupError,
+    TypeError,
+    AttributeError,
+    AssertionError,
+    ArithmeticError,
+    RecursionError,
+)
+
+
 def parse_plan(text: str, *, filename: str | None = None) -> Plan:
-    """Parse the text of one 区運営方針; raise PlanError for anything else."""
+    """Parse the text of one 区運営方針; raise PlanError for anything else.
+
+    A bug of the reader on odd input must not surface as a traceback: any
+    unexpected internal error becomes a one-line PlanError that names the
+    line being read when one is known.
+    """
+    token = _READING.set(None)
     try:
         return _parse(text)
     except PlanError as err:
         raise err.with_filename(filename) from None
-    except (ValueError, IndexError, KeyError, TypeError, AttributeError, RecursionError) as err:
+    except _INTERNAL as err:
+        line = _READING.get()
         raise PlanError(
-            f"could not read the document ({type(err).__name__})", filename=filename
+            f"could not read the document ({type(err).__name__})", line=line, filename=filename
         ) from None
+    finally:
+        _READING.reset(token)
 
 
 def _parse(text: str) -> Plan:
@@ -500,6 +533,7 @@ def _parse(text: str) -> Plan:
     sections: list[SectionEntry] = []
     contact: Contact | None = None
     for region in regions:
+        _at(region.heading)
         if region.kind == "part1" and basic_goal is None:
             basic_goal = _basic_goal(region)
         elif region.kind == "part2" and part2_heading is None:
