@@ -1,8 +1,16 @@
-"""Human-edited data in `data/curation/`: ward codes, slugs and English labels.
+"""Human-edited data in `data/curation/`: what people decide rather than parse.
 
-The files are TOML keyed by Japanese text as the document writes it. Keys and
-lookups are compared after `label_key` (NFKC, no whitespace), so a label
-written with full-width brackets or a stray space still matches.
+- `wards.toml`: slugs, English names and local-government codes of wards and cities;
+- `slugs.toml`: readable slugs for focus areas, sections and sites;
+- `labels-en.toml`: English labels keyed by the Japanese text;
+- `topics.toml`: the topic scheme (SKOS), with the words that signal each topic;
+- `partners.toml`: outside bodies and roles, with every alias the text uses;
+- `cited-plans.toml`: other plans the documents cite;
+- `link-overrides.toml`: section → measure links added or rejected by hand, with a note.
+
+Japanese keys and lookups are compared after `label_key` (NFKC, no
+whitespace), so a label written with full-width brackets or a stray space
+still matches.
 """
 
 from __future__ import annotations
@@ -34,6 +42,49 @@ class Municipality:
 
 
 @dataclass(frozen=True)
+class Topic:
+    slug: str
+    ja: str
+    en: str | None = None
+    alt_ja: tuple[str, ...] = ()
+    alt_en: tuple[str, ...] = ()
+    match: tuple[str, ...] = ()  # words whose presence means a text is about the topic
+    broader: str | None = None  # slug
+    sdg: tuple[int, ...] = ()  # UN Sustainable Development Goal numbers
+
+
+@dataclass(frozen=True)
+class PartnerEntry:
+    slug: str
+    ja: str
+    en: str | None = None
+    aliases: tuple[str, ...] = ()
+    kind: str = "organization"  # organization | organization-type | volunteer-role
+    generic: bool = False  # vague words (関係機関): recorded, never evidence on their own
+
+
+@dataclass(frozen=True)
+class CitedPlan:
+    slug: str
+    ja: str
+    en: str | None = None
+    aliases: tuple[str, ...] = ()
+    publisher: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkOverride:
+    """A person's decision about one section → measure link, which wins over the linker."""
+
+    action: str  # "add" or "reject"
+    section: str  # the section's name as the document writes it
+    measure: str  # the measure's title as the document writes it
+    note: str
+    ward: str | None = None  # slug; None means any ward
+    fiscal_year: int | None = None  # None means any year
+
+
+@dataclass(frozen=True)
 class Curation:
     """All curated data, looked up by Japanese text."""
 
@@ -43,6 +94,10 @@ class Curation:
     section_slugs: dict[str, str] = field(default_factory=dict)
     site_slugs: dict[str, str] = field(default_factory=dict)
     labels_en: dict[str, str] = field(default_factory=dict)
+    topics: tuple[Topic, ...] = ()
+    partners: tuple[PartnerEntry, ...] = ()
+    cited_plans: tuple[CitedPlan, ...] = ()
+    overrides: tuple[LinkOverride, ...] = ()
 
     def english(self, japanese: str) -> str | None:
         return self.labels_en.get(label_key(japanese))
@@ -88,11 +143,97 @@ def _municipalities(table: object) -> dict[str, Municipality]:
     }
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def _entries(table: object, path: str) -> list[tuple[str, dict]]:
+    if not isinstance(table, dict):
+        return []
+    bad = [
+        slug for slug, entry in table.items() if not isinstance(entry, dict) or "ja" not in entry
+    ]
+    if bad:
+        raise CurationError(f"{path}: entry {bad[0]!r} needs at least a `ja` name")
+    return sorted(table.items())
+
+
+def _topics(table: object, path: str) -> tuple[Topic, ...]:
+    return tuple(
+        Topic(
+            slug=slug,
+            ja=entry["ja"],
+            en=entry.get("en"),
+            alt_ja=_strings(entry.get("alt_ja")),
+            alt_en=_strings(entry.get("alt_en")),
+            match=_strings(entry.get("match")),
+            broader=entry.get("broader"),
+            sdg=tuple(int(n) for n in entry.get("sdg", ())),
+        )
+        for slug, entry in _entries(table, path)
+    )
+
+
+def _partners(table: object, path: str) -> tuple[PartnerEntry, ...]:
+    return tuple(
+        PartnerEntry(
+            slug=slug,
+            ja=entry["ja"],
+            en=entry.get("en"),
+            aliases=_strings(entry.get("aliases")),
+            kind=str(entry.get("kind", "organization")),
+            generic=bool(entry.get("generic", False)),
+        )
+        for slug, entry in _entries(table, path)
+    )
+
+
+def _cited_plans(table: object, path: str) -> tuple[CitedPlan, ...]:
+    return tuple(
+        CitedPlan(
+            slug=slug,
+            ja=entry["ja"],
+            en=entry.get("en"),
+            aliases=_strings(entry.get("aliases")),
+            publisher=entry.get("publisher"),
+        )
+        for slug, entry in _entries(table, path)
+    )
+
+
+def _overrides(data: dict[str, object], path: str) -> tuple[LinkOverride, ...]:
+    found = []
+    for action in ("add", "reject"):
+        items = data.get(action, [])
+        for item in items if isinstance(items, list) else []:
+            missing = [k for k in ("section", "measure", "note") if not item.get(k)]
+            if missing:
+                raise CurationError(f"{path}: an [[{action}]] entry has no {missing[0]}")
+            year = item.get("fiscal_year")
+            found.append(
+                LinkOverride(
+                    action=action,
+                    section=item["section"],
+                    measure=item["measure"],
+                    note=item["note"],
+                    ward=item.get("ward"),
+                    fiscal_year=None if year is None else int(year),
+                )
+            )
+    return tuple(found)
+
+
 def load_curation(folder: Path) -> Curation:
     """Read every curation file of `folder`; missing files mean no curation of that kind."""
     wards = _load_toml(folder / "wards.toml")
     slugs = _load_toml(folder / "slugs.toml")
     labels = _load_toml(folder / "labels-en.toml")
+    topics = _load_toml(folder / "topics.toml")
+    partners = _load_toml(folder / "partners.toml")
+    cited = _load_toml(folder / "cited-plans.toml")
+    overrides = _load_toml(folder / "link-overrides.toml")
     return Curation(
         wards=_municipalities(wards.get("ward")),
         cities=_municipalities(wards.get("city")),
@@ -100,4 +241,8 @@ def load_curation(folder: Path) -> Curation:
         section_slugs=_keyed(slugs.get("section")),
         site_slugs=_keyed(slugs.get("site")),
         labels_en=_keyed(labels.get("label")),
+        topics=_topics(topics.get("topic"), str(folder / "topics.toml")),
+        partners=_partners(partners.get("partner"), str(folder / "partners.toml")),
+        cited_plans=_cited_plans(cited.get("plan"), str(folder / "cited-plans.toml")),
+        overrides=_overrides(overrides, str(folder / "link-overrides.toml")),
     )
