@@ -993,3 +993,76 @@ def test_safety_net_without_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
         None,
         "x.txt: could not read the document (TypeError)",
     )
+
+
+# ---------------------------------------------------------------- robustness
+
+_NOISE = [
+    *"●○◆◇■・•▶▷►→⇒-*※【】()〜\t 　①IIUVT",
+    "- 3 -",
+    "（1/2）",
+    "各職場の取組目標",
+    "お問合せ先",
+    "II 目標達成に向けた施策",
+    "III 組織運営",
+    "\x00",
+    "<html>",
+]
+
+
+def _mutate(rng: random.Random, text: str) -> str:
+    """Delete, duplicate or swap lines, insert characters, change markers."""
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 8)):
+        lines = lines or [""]
+        op, i = rng.randrange(6), rng.randrange(len(lines))
+        if op == 0:
+            del lines[i]
+        elif op == 1:
+            lines.insert(i, lines[rng.randrange(len(lines))])
+        elif op == 2:
+            j = rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        elif op == 3:
+            k = rng.randint(0, len(lines[i]))
+            noise = "".join(
+                rng.choice([chr(rng.randrange(32, 0x3100)), rng.choice(_NOISE)])
+                for _ in range(rng.randint(1, 4))
+            )
+            lines[i] = lines[i][:k] + noise + lines[i][k:]
+        elif op == 4 and lines[i]:
+            k = rng.randrange(len(lines[i]))
+            lines[i] = lines[i][:k] + rng.choice(_NOISE) + lines[i][k + 1 :]
+        else:
+            lines.insert(i, rng.choice(_NOISE))
+    return "\n".join(lines)
+
+
+def test_mutated_plans_give_a_plan_or_a_plan_error() -> None:
+    """Mutations of the seed and the fixtures: a whole Plan, or a one-line PlanError.
+
+    `_parse` bypasses the safety net of `parse_plan`, so an internal error
+    fails the test instead of being turned into a PlanError.
+    """
+    from minami_kg.extract import parser
+
+    sources = [SEED.read_text(encoding="utf-8")]
+    sources += [decode(p.read_bytes()) for p in sorted((FIX / "plans").iterdir())]
+    rng = random.Random(20240601)
+    outcomes = {"plan": 0, "error": 0}
+    for _ in range(200):
+        text = _mutate(rng, rng.choice(sources))
+        try:
+            plan = parser._parse(text)
+        except PlanError as err:
+            assert "\n" not in str(err)
+            outcomes["error"] += 1
+            continue
+        outcomes["plan"] += 1
+        assert 3 <= len(plan.focus_areas) <= 7
+        lines = text.split("\n")
+        elements = [plan, *plan.focus_areas, *plan.measures, *plan.actions, *plan.sections]
+        for element in elements:
+            src = element.source
+            assert src.text == "\n".join(lines[n - 1] for n in src.lines)
+    assert outcomes["plan"] > 0 and outcomes["error"] > 0
