@@ -1066,3 +1066,66 @@ def test_mutated_plans_give_a_plan_or_a_plan_error() -> None:
             src = element.source
             assert src.text == "\n".join(lines[n - 1] for n in src.lines)
     assert outcomes["plan"] > 0 and outcomes["error"] > 0
+
+
+def test_sakae_pdf_extracted_text() -> None:
+    """Text as PDF extraction gives it: spaced title, T/U/V alone, page breaks mid-word."""
+    path = FIX / "src" / "sakae-r5-pdf.txt"
+    plan = read_plan(path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert (plan.title, plan.ward_name, plan.fiscal_year) == (
+        "令和5年度 栄区運営方針",
+        "栄区",
+        2023,
+    )
+    goal = plan.basic_goal
+    assert goal is not None
+    assert goal.slogan == "みどりと笑顔がつながる住み続けたいまち栄"
+    assert goal.subtitle == "誰もが安心して暮らせる区を目指して"
+    assert goal.statements == ("区民の皆さまと共に、地域の課題に取り組みます。",)
+    assert "さかえちゃん" not in goal.source.text
+    assert plan.policy_intro.startswith("栄区は区制40周年を迎えます。")
+    areas = plan.focus_areas
+    assert [(a.number, a.name) for a in areas] == [
+        (1, "防災"),
+        (2, "子育て"),
+        (3, "健康"),
+        (4, "地域の活動を支える基盤づくり"),
+        (5, "着実に取り組む事業・業務"),
+    ]
+    assert [a.is_priority for a in areas] == [True, True, False, False, False]
+    assert [a.kind for a in areas][3:] == [AreaKind.FOUNDATION, AreaKind.CATCH_ALL]
+    assert areas[0].description.endswith("関係機関と連携して地域防災力の向上を図ります。")
+    assert areas[0].description_source is not None
+    assert areas[0].description_source.lines == (25, 29)
+    assert [(m.title, [a.text for a in m.actions]) for m in areas[0].measures] == [
+        ("防災拠点の運営支援", ["拠点訓練の支援", "備蓄品の入替え"]),
+        ("自宅→避難所の経路確認の啓発", ["出前講座の実施"]),
+    ]
+    assert areas[0].measures[0].actions[1].flags == ("新規",)
+    assert areas[1].measures[0].actions[1].flags == ("NEW",)
+    assert len(areas[4].statements) == 2 and areas[4].measures == ()
+    assert len(plan.measures) == 5 and len(plan.actions) == 8
+    assert [p.title for p in plan.principles] == [
+        "区役所全体のチーム力を生かした運営",
+        "様々な担い手との協働",
+    ]
+    assert plan.organisation_intro == "区民の皆さまに信頼される区役所を目指します。"
+    assert [(s.name, s.sites) for s in plan.sections] == [
+        ("総務課", ()),
+        ("地域力推進担当", ()),
+        ("市立保育園", ("本郷", "桂台")),
+        ("栄土木事務所", ()),
+    ]
+    assert plan.sections[0].goal.endswith("組織運営に取り組みます。")
+    assert plan.sections[0].source.lines == (77, 79, 83)
+    contact = plan.contact
+    assert contact is not None
+    assert (contact.telephone, contact.fax, contact.email) == (
+        "045-894-8335",
+        "045-895-2260",
+        "sa-kusei@example.jp",
+    )
+    elements = [plan, *areas, *plan.measures, *plan.actions, *plan.principles, *plan.sections]
+    for element in elements:
+        assert element.source.text == "\n".join(lines[n - 1] for n in element.source.lines)
