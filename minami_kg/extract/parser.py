@@ -55,6 +55,9 @@ _FLAG = re.compile(
 )
 _FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
 _FOUNDATION = re.compile(r"基盤|土台")
+# The foundation block names itself (地域の力…) or says it underpins the others in its first sentence.
+_FOUNDATION_NAME = re.compile(r"^地域の力")
+_FOUNDATION_ROLE = re.compile(r"(施策|取組|全て|各).{0,8}(基盤|土台)|(基盤|土台)(として|となる)")
 _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
 
 
@@ -359,7 +362,12 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
             description = smart_join(description, item.text)
         desc_src_items = desc_items or [it for _, it in area.statements]
         heading_text = area.heading.text
-        if area.name == "地域の力" or _FOUNDATION.search(heading_text):
+        first_sentence = description.split("。", 1)[0]
+        if (
+            _FOUNDATION_NAME.search(area.name)
+            or _FOUNDATION.search(heading_text)
+            or _FOUNDATION_ROLE.search(first_sentence)
+        ):
             kind = AreaKind.FOUNDATION
         elif _CATCH_ALL.search(area.name):
             kind = AreaKind.CATCH_ALL
