@@ -55,7 +55,8 @@ _FLAG = re.compile(
 )
 _FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
 _FOUNDATION = re.compile(r"基盤|土台")
-# The foundation block names itself (地域の力…) or says it underpins the others in its first sentence.
+# The foundation block names itself (地域の力…) or says in its first sentence
+# that it underpins the others.
 _FOUNDATION_NAME = re.compile(r"^地域の力")
 _FOUNDATION_ROLE = re.compile(r"(施策|取組|全て|各).{0,8}(基盤|土台)|(基盤|土台)(として|となる)")
 _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
