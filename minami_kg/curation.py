@@ -51,6 +51,7 @@ class Topic:
     match: tuple[str, ...] = ()  # words whose presence means a text is about the topic
     broader: str | None = None  # slug
     sdg: tuple[int, ...] = ()  # UN Sustainable Development Goal numbers
+    linking: bool = True  # False: a topic of how the office works, never evidence of a link
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ def _topics(table: object, path: str) -> tuple[Topic, ...]:
             match=_strings(entry.get("match")),
             broader=entry.get("broader"),
             sdg=tuple(int(n) for n in entry.get("sdg", ())),
+            linking=bool(entry.get("linking", True)),
         )
         for slug, entry in _entries(table, path)
     )

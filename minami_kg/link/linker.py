@@ -32,7 +32,7 @@ from minami_kg.link.places import (
 )
 from minami_kg.text import DocumentFrequency, compounds, normalize, terms
 
-ACCEPT_SCORE = 4.0
+ACCEPT_SCORE = 3.9
 CANDIDATE_SCORE = 2.0
 MAX_SHARE = 0.15  # a word in more than this share of paragraphs is too common to link on
 TOPIC_WEIGHT = 1.5  # a curated topic counts more than a word with the same frequency
@@ -44,7 +44,8 @@ GENERIC_FORMS = frozenset(
     推進 実施 支援 向上 取組 取り組む 充実 強化 促進 開催 確保 提供 図る 進める 行う 目指す
     地域 区民 職員 区役所 南区 連携 活用 事業 業務 適切 適正 丁寧 正確 迅速 様々 多様
     必要 対応 努める 心掛ける 大切 一人 一人ひとり 皆様 皆さま 関係 各種 全体 能力 実現
-    引き続き 体制 機能 情報 施策 運営 管理 推進員 活動 安心 安全
+    引き続き 体制 機能 情報 施策 運営 管理 推進員 活動 安心 安全 留意 拡大 団体 場合
+    取り組み 整備 取り扱い 環境
     """.split()
 )
 
@@ -58,7 +59,7 @@ class _Features:
     topics: dict[str, tuple[int, int]]
 
 
-def _features(place: Place, topic_words: dict[str, str]) -> _Features:
+def _features(place: Place, topic_words: dict[str, str], broader: dict[str, str]) -> _Features:
     found = terms(place.text)
     forms: dict[str, tuple[int, int]] = {}
     for term in [*found, *compounds(found)]:
@@ -67,6 +68,8 @@ def _features(place: Place, topic_words: dict[str, str]) -> _Features:
     topics: dict[str, tuple[int, int]] = {}
     for start, end, slug in find_all(place.text, topic_words):
         topics.setdefault(slug, (start, end))
+        if slug in broader:  # a text about 防災拠点 is about 防災 too
+            topics.setdefault(broader[slug], (start, end))
     return _Features(place, forms, topics)
 
 
@@ -84,9 +87,10 @@ def link_plan(
 ) -> PlanLinks:
     """All links of one plan; `ward` and `fiscal_year` select the overrides that apply."""
     topic_words = _topic_words(curation)
-    sections = [_features(p, topic_words) for p in section_places(plan)]
+    broader = {t.slug: t.broader for t in curation.topics if t.broader}
+    sections = [_features(p, topic_words, broader) for p in section_places(plan)]
     measures = {
-        ref: [_features(p, topic_words) for p in places]
+        ref: [_features(p, topic_words, broader) for p in places]
         for ref, places in measure_places(plan).items()
     }
     df = _document_frequency(plan, sections, measures, topic_words)
@@ -178,9 +182,11 @@ def _shared(
     curation: Curation,
 ) -> Iterable[Contribution]:
     topic_names = {t.slug: t.ja for t in curation.topics}
+    topic_vocab = {t.slug: (t.ja, *t.alt_ja, *t.match) for t in curation.topics}
+    linking_topics = frozenset(t.slug for t in curation.topics if t.linking)
     for section_no, section in enumerate(sections):
         for ref, unit in measures.items():
-            scored = _shared_items(section, unit, df)
+            scored = _shared_items(section, unit, df, topic_vocab, linking_topics)
             score = round(sum(weight for weight, *_ in scored), 3)
             if score < CANDIDATE_SCORE:
                 continue
@@ -204,7 +210,11 @@ def _shared(
 
 
 def _shared_items(
-    section: _Features, unit: list[_Features], df: DocumentFrequency
+    section: _Features,
+    unit: list[_Features],
+    df: DocumentFrequency,
+    topic_vocab: dict[str, tuple[str, ...]],
+    linking_topics: frozenset[str],
 ) -> list[tuple[float, str, bool, tuple[int, int], _Features, tuple[int, int]]]:
     """What a section and a measure share, heaviest first.
 
@@ -212,11 +222,15 @@ def _shared_items(
     not also 滞納 and 整理).
     """
     items = []
+    shared_topics = []
     for slug, section_span in section.topics.items():
+        if slug not in linking_topics:
+            continue
         holder = next((f for f in unit if slug in f.topics), None)
         if holder and df.share(f"topic:{slug}") <= MAX_SHARE * 2:
             weight = TOPIC_WEIGHT * df.idf(f"topic:{slug}")
             items.append((weight, slug, True, section_span, holder, holder.topics[slug]))
+            shared_topics.append(slug)
     shared_forms = [
         form
         for form in section.forms
@@ -224,9 +238,21 @@ def _shared_items(
         and df.share(form) <= MAX_SHARE
         and any(form in f.forms for f in unit)
     ]
+    by_span: dict[tuple[int, int], tuple] = {}
+    for item in items:  # a topic and its broader ones share a span: count it once
+        if item[3] not in by_span or item[0] > by_span[item[3]][0]:
+            by_span[item[3]] = item
+    items = list(by_span.values())
+    topic_spans = [item[3] for item in items]
+    topic_words = [normalize(w) for slug in shared_topics for w in topic_vocab.get(slug, ())]
     for form in shared_forms:
         if any(form != other and form in other for other in shared_forms):
             continue  # part of a longer shared word
+        start, end = section.forms[form]
+        if any(start < t_end and t_start < end for t_start, t_end in topic_spans) or any(
+            form in word for word in topic_words
+        ):
+            continue  # the words of a shared topic: counted once, as the topic
         holder = next(f for f in unit if form in f.forms)
         items.append((df.idf(form), form, False, section.forms[form], holder, holder.forms[form]))
     items.sort(key=lambda item: (-item[0], item[1]))
