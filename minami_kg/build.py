@@ -20,7 +20,9 @@ from minami_kg.config import Settings
 from minami_kg.curation import Curation, load_curation
 from minami_kg.extract import PlanError, decode, parse_plan
 from minami_kg.extract.model import Plan
+from minami_kg.link import link_plan
 from minami_kg.rdf.iris import Iris
+from minami_kg.rdf.link_graph import curated_quads, links_quads, topic_scheme_quads
 from minami_kg.rdf.ontology import ontology_quads
 from minami_kg.rdf.plan_graph import DocumentInfo, org_quads, plan_quads
 from minami_kg.rdf.slugs import slugify
@@ -105,9 +107,14 @@ def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) 
     """All quads of the graph, deduplicated and sorted."""
     iris = Iris(settings.base)
     quads: set[Quad] = set(ontology_quads(settings.ontology / ONTOLOGY_FILE, iris.ontology_graph()))
+    quads.update(topic_scheme_quads(curation, iris))
+    quads.update(curated_quads(curation, iris))
     for item in plans:
-        quads.update(org_quads(item.document, item.plan, curation, iris))
-        quads.update(plan_quads(item.document, item.plan, curation, iris))
+        doc, plan = item.document, item.plan
+        links = link_plan(plan, curation, ward=doc.ward, fiscal_year=doc.fiscal_year)
+        quads.update(org_quads(doc, plan, curation, iris))
+        quads.update(plan_quads(doc, plan, curation, iris))
+        quads.update(links_quads(doc, plan, links, curation, iris))
     return sorted(quads, key=str)
 
 

@@ -23,7 +23,7 @@ from minami_kg.build import BuildError, build
 from minami_kg.config import Settings
 from minami_kg.curation import CurationError
 from minami_kg.extract import PlanError
-from minami_kg.queries import find_query
+from minami_kg.queries import QueryParameterError, find_query
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.sources import SourceError
 from minami_kg.stats import graph_stats
@@ -112,17 +112,32 @@ def export_command(settings: Settings, fmt: str, output: Path | None) -> None:
     show_default=True,
 )
 @click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value for a canned query's parameter; repeat for several.",
+)
+@click.option(
     "--queries",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of canned queries [env MINAMI_KG_QUERIES; default queries/].",
 )
 @store_options
-def query_command(settings: Settings, query: str, fmt: str, queries: Path | None) -> None:
+def query_command(
+    settings: Settings, query: str, fmt: str, params: tuple[str, ...], queries: Path | None
+) -> None:
     """Run QUERY: SPARQL text, a .rq file, or the name of a canned query in queries/."""
     folder = queries or settings.queries
     canned = find_query(folder, query)
+    values = dict(p.split("=", 1) for p in params if "=" in p)
+    if len(values) != len(params):
+        raise click.UsageError("--param takes NAME=VALUE")
     if canned:
-        text = canned.text
+        try:
+            text = canned.bound(values, settings.base)
+        except QueryParameterError as err:
+            raise click.UsageError(str(err)) from None
     elif query.endswith(".rq") and Path(query).is_file():
         text = Path(query).read_text(encoding="utf-8")
     else:
@@ -216,6 +231,54 @@ def stats_command(settings: Settings) -> None:
         for plan, counts in stats.per_plan.items():
             parts = ", ".join(f"{n} {label}" for label, n in counts.items())
             click.echo(f"{plan.removeprefix(settings.base)}: {parts}")
+
+
+@main.command("analyze")
+@click.option("--plan", "plan_path", help="Only this plan, e.g. minami/2022 [default: all].")
+@click.option(
+    "--export",
+    "export_format",
+    type=click.Choice(["graphml", "gexf"]),
+    help="Write the section–measure network instead of printing the pairs.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@store_options
+def analyze_command(
+    settings: Settings, plan_path: str | None, export_format: str | None, output: Path | None
+) -> None:
+    """Which sections share measures, with the evidence for each side."""
+    from minami_kg.analysis import centrality, communities, read_network, section_pairs
+    from minami_kg.analysis.export import write_network
+
+    plan = f"{settings.base}id/{plan_path.strip('/')}" if plan_path else None
+    graph = read_network(EmbeddedStore(settings.store), plan)
+    if export_format:
+        if output is None:
+            raise click.UsageError("--export needs -o FILE")
+        write_network(graph, output, export_format)
+        click.echo(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges → {output}")
+        return
+    label = dict(graph.nodes(data="label"))
+    for pair in section_pairs(graph):
+        click.echo(f"{label[pair.a]} — {label[pair.b]}: {pair.weight} shared")
+        for measure in pair.shared:
+            click.echo(f"  {label[measure]} ({graph.nodes[measure]['area']})")
+            for section in (pair.a, pair.b):
+                edge = graph.edges[section, measure]
+                click.echo(f"    {label[section]}: {edge['method']}, score {edge['score']:g}")
+                for ev in edge["evidence"]:
+                    click.echo(
+                        f"      «{ev.basis}» section l.{ev.section_line} “{ev.section_quote}” "
+                        f"↔ measure l.{ev.measure_line} “{ev.measure_quote}”"
+                    )
+    click.echo()
+    click.echo("section centrality (degree, betweenness):")
+    ranked = sorted(centrality(graph).items(), key=lambda kv: (-kv[1][1], kv[0]))
+    for section, (degree, between) in ranked:
+        click.echo(f"  {label[section]}: {degree:.3f}, {between:.3f}")
+    click.echo("communities:")
+    for number, members in enumerate(communities(graph), start=1):
+        click.echo(f"  {number}: " + "、".join(label[m] for m in members))
 
 
 @main.command("serve")

@@ -8,7 +8,7 @@ from minami_kg.store import EmbeddedStore
 
 # (label, class IRI) in the order `minami-kg stats` prints them.
 COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
-    ("plans", "https://w3id.org/minami-kg/def#Plan"),
+    ("plans", "https://w3id.org/minami-kg/def#OperatingPolicy"),
     ("basic goals", "https://w3id.org/minami-kg/def#BasicGoal"),
     ("focus areas", "https://w3id.org/minami-kg/def#FocusArea"),
     ("priority focus areas", ""),
@@ -18,15 +18,27 @@ COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
     ("sections", "https://w3id.org/minami-kg/def#Section"),
     ("section goals", "https://w3id.org/minami-kg/def#SectionGoal"),
     ("contact points", "https://schema.org/ContactPoint"),
+    ("contributions", "https://w3id.org/minami-kg/def#Contribution"),
+    ("accepted links", ""),
+    ("partners", "https://w3id.org/minami-kg/def#Partner"),
+    ("topics", "http://www.w3.org/2004/02/skos/core#Concept"),
+    ("cited plans", "https://w3id.org/minami-kg/def#CitedPlan"),
 )
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class
 """
-_PRIORITY_COUNT = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mkg:FocusArea ; mkg:isPriority true }
-"""
+# Counts that are not the size of a class.
+_OTHER_COUNTS = {
+    "priority focus areas": """
+        PREFIX mkg: <https://w3id.org/minami-kg/def#>
+        SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mkg:FocusArea ; mkg:isPriority true }
+    """,
+    "accepted links": """
+        PREFIX mkg: <https://w3id.org/minami-kg/def#>
+        SELECT (COUNT(*) AS ?n) WHERE { ?s mkg:contributesTo ?m }
+    """,
+}
 
 
 _PER_PLAN = """
@@ -53,9 +65,12 @@ class GraphStats:
 
 def graph_stats(store: EmbeddedStore) -> GraphStats:
     by_class = {row["class"].value: int(row["n"].value) for row in store.query(_CLASS_COUNTS)}
-    priority = next(iter(store.query(_PRIORITY_COUNT)))["n"].value
+    other = {
+        label: int(next(iter(store.query(query)))["n"].value)
+        for label, query in _OTHER_COUNTS.items()
+    }
     counts = {
-        label: int(priority) if label == "priority focus areas" else by_class.get(iri, 0)
+        label: other[label] if label in other else by_class.get(iri, 0)
         for label, iri in COUNTED_CLASSES
     }
     by_plan: dict[str, dict[str, int]] = {}

@@ -47,6 +47,18 @@ class Iris:
     def action(self, ward: str, fy: int, area: str, measure: int, number: int) -> NamedNode:
         return self.in_plan(ward, fy, f"measure/{area}-{measure:02d}/action/{number}")
 
+    def partner(self, partner: str) -> NamedNode:
+        return self._node(f"id/partner/{partner}")
+
+    def topic_scheme(self) -> NamedNode:
+        return self._node("id/topic")
+
+    def topic(self, topic: str) -> NamedNode:
+        return self._node(f"id/topic/{topic}")
+
+    def cited_plan(self, plan: str) -> NamedNode:
+        return self._node(f"id/plan/{plan}")
+
     # named graphs
     def graph(self, name: str) -> NamedNode:
         return self._node(f"graph/{name}")

@@ -41,6 +41,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 
 PREFIXES: dict[str, str] = {
     "mkg": str(MKG),
@@ -56,4 +57,5 @@ PREFIXES: dict[str, str] = {
     "schema": str(SCHEMA),
     "foaf": str(FOAF),
     "time": str(TIME),
+    "oa": str(OA),
 }

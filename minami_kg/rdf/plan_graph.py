@@ -61,7 +61,7 @@ def era_label(fiscal_year: int) -> str:
     return f"{era}{'元' if n == 1 else n}年度"
 
 
-class _Quads:
+class Quads:
     """Collects quads for one named graph, skipping empty values."""
 
     def __init__(self, graph: NamedNode) -> None:
@@ -91,7 +91,7 @@ class _Quads:
         self.add(s, MKG.sourceDocument, document)
 
 
-def _licence(q: _Quads, s: NamedNode, licence: str | None) -> None:
+def _licence(q: Quads, s: NamedNode, licence: str | None) -> None:
     if licence and licence.startswith(("http://", "https://")):
         q.add(s, DCTERMS.license, NamedNode(licence))
     else:
@@ -100,7 +100,7 @@ def _licence(q: _Quads, s: NamedNode, licence: str | None) -> None:
 
 def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> list[Quad]:
     """The ward, its city and its sections: the `org/{ward}` graph."""
-    q = _Quads(iris.org_graph(doc.ward))
+    q = Quads(iris.org_graph(doc.ward))
     ward = iris.ward(doc.ward)
     curated_ward = curation.ward(doc.ward_name)
     q.types(ward, ORG.OrganizationalUnit, SCHEMA.GovernmentOrganization, MKG.Ward)
@@ -150,14 +150,14 @@ def area_slugs(plan: Plan, curation: Curation) -> list[str]:
 def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> list[Quad]:
     """Everything one document says, in the `plan/{ward}/{fy}` graph."""
     ward, fy = doc.ward, doc.fiscal_year
-    q = _Quads(iris.plan_graph(ward, fy))
+    q = Quads(iris.plan_graph(ward, fy))
     plan_iri = iris.plan(ward, fy)
     document = iris.in_plan(ward, fy, "document")
     ward_org = iris.ward(ward)
     curated_ward = curation.ward(doc.ward_name)
 
     # the plan
-    q.types(plan_iri, MKG.Plan)
+    q.types(plan_iri, MKG.Plan, MKG.OperatingPolicy)
     q.text(plan_iri, DCTERMS.title, plan.title)
     plan_en = curation.english(plan.title) or (
         f"{curated_ward.en} Operating Policy FY{fy}" if curated_ward and curated_ward.en else None
@@ -308,6 +308,6 @@ def _joined(first: Source, second: Source | None) -> Source:
     return Source(lines=tuple(lines), text="\n".join(by_line[n] for n in lines))
 
 
-def _flags(q: _Quads, subject: NamedNode, flags: Iterable[str]) -> None:
+def _flags(q: Quads, subject: NamedNode, flags: Iterable[str]) -> None:
     for flag in flags:
         q.add(subject, MKG.flag, Literal(flag))
