@@ -27,7 +27,7 @@ from minami_kg.rdf.ontology import ontology_quads
 from minami_kg.rdf.plan_graph import DocumentInfo, org_quads, plan_quads
 from minami_kg.rdf.slugs import slugify
 from minami_kg.sources import SourceDocument, discover
-from minami_kg.store import replace_store
+from minami_kg.store import open_store
 
 ONTOLOGY_FILE = "minami-kg.ttl"
 
@@ -137,7 +137,7 @@ def build(
         staging = Path(out.name)
     try:
         serialize(quads, output=str(staging), format=RdfFormat.N_QUADS)
-        replace_store(settings.store, staging)
+        open_store(settings).replace(staging)
     finally:
         staging.unlink(missing_ok=True)
     return BuildResult(

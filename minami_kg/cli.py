@@ -27,7 +27,7 @@ from minami_kg.queries import QueryParameterError, find_query
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.sources import SourceError
 from minami_kg.stats import graph_stats
-from minami_kg.store import EXPORT_FORMATS, EmbeddedStore, StoreError
+from minami_kg.store import EXPORT_FORMATS, StoreError, open_store
 from minami_kg.validate import validate_store
 
 USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError)
@@ -93,7 +93,7 @@ def build_command(settings: Settings, source: Path | None, encoding: str | None)
 @store_options
 def export_command(settings: Settings, fmt: str, output: Path | None) -> None:
     """Write the whole graph: named graphs in nq/trig/jsonld, their union in ttl/nt/rdfxml."""
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     rdf_format = EXPORT_FORMATS[fmt]
     data = store.sorted_nquads() if fmt == "nq" else store.dump(rdf_format, prefixes=PREFIXES)
     if output:
@@ -143,7 +143,7 @@ def query_command(
     else:
         text = query
     try:
-        results = EmbeddedStore(settings.store).query(text)
+        results = open_store(settings).query(text)
     except SyntaxError as err:
         raise click.ClickException(f"bad query: {err}") from None
     _print_results(results, fmt)
@@ -200,7 +200,7 @@ def _print_table(names: list[str], rows: list[list[str]]) -> None:
 @store_options
 def validate_command(settings: Settings) -> None:
     """Check the graph against ontology/shapes.ttl (SHACL); exit 1 on violations."""
-    store = EmbeddedStore(settings.store)
+    store = open_store(settings)
     report = validate_store(
         store, settings.ontology / "shapes.ttl", settings.ontology / "minami-kg.ttl"
     )
@@ -217,7 +217,7 @@ def validate_command(settings: Settings) -> None:
 @store_options
 def stats_command(settings: Settings) -> None:
     """Count plans, focus areas, measures, actions, sections … and quads."""
-    stats = graph_stats(EmbeddedStore(settings.store))
+    stats = graph_stats(open_store(settings))
     rows = [
         *stats.counts.items(),
         ("quads", stats.quads),
@@ -251,7 +251,7 @@ def analyze_command(
     from minami_kg.analysis.export import write_network
 
     plan = f"{settings.base}id/{plan_path.strip('/')}" if plan_path else None
-    graph = read_network(EmbeddedStore(settings.store), plan)
+    graph = read_network(open_store(settings), plan)
     if export_format:
         if output is None:
             raise click.UsageError("--export needs -o FILE")

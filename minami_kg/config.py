@@ -48,6 +48,46 @@ class Settings:
         default=PROJECT_ROOT / "queries",
         metadata={"env": "MINAMI_KG_QUERIES", "help": "folder of canned SPARQL queries (*.rq)"},
     )
+    endpoint: str | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_ENDPOINT",
+            "help": "SPARQL 1.1 query endpoint of a remote store; unset: the embedded store",
+        },
+    )
+    update_endpoint: str | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_UPDATE_ENDPOINT",
+            "help": "SPARQL 1.1 update endpoint of the remote store (default: the query endpoint)",
+        },
+    )
+    sparql_timeout: float = field(
+        default=10.0,
+        metadata={"env": "MINAMI_KG_SPARQL_TIMEOUT", "help": "seconds a /sparql query may run"},
+    )
+    max_rows: int = field(
+        default=10_000,
+        metadata={"env": "MINAMI_KG_MAX_ROWS", "help": "most result rows /sparql returns"},
+    )
+    max_body_bytes: int = field(
+        default=1_000_000,
+        metadata={"env": "MINAMI_KG_MAX_BODY", "help": "largest request body accepted, in bytes"},
+    )
+    query_workers: int = field(
+        default=2,
+        metadata={
+            "env": "MINAMI_KG_QUERY_WORKERS",
+            "help": "worker processes that run /sparql queries (each can be stopped on timeout)",
+        },
+    )
+    update_token: str | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_UPDATE_TOKEN",
+            "help": "bearer token that allows SPARQL updates on /sparql; unset: updates refused",
+        },
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
@@ -61,7 +101,7 @@ class Settings:
         for f in fields(cls):
             value = environ.get(f.metadata["env"])
             if value:
-                changes[f.name] = value if f.type == "str" else Path(value)
+                changes[f.name] = _parse(f.name, f.metadata["env"], f.type, value)
         return replace(cls(), **changes)
 
     def with_changes(self, **changes: object) -> Settings:
@@ -70,7 +110,30 @@ class Settings:
         return replace(self, **given)
 
 
+class SettingsError(ValueError):
+    """An environment variable whose value does not fit its setting."""
+
+
+def _parse(name: str, env: str, kind: str, value: str) -> object:
+    if kind == "Path":
+        return Path(value)
+    if kind in ("int", "float"):
+        try:
+            number = int(value) if kind == "int" else float(value)
+        except ValueError:
+            raise SettingsError(f"{env}={value!r}: {name} must be a number") from None
+        if number <= 0:
+            raise SettingsError(f"{env}={value!r}: {name} must be positive")
+        return number
+    return value
+
+
 SETTINGS: tuple[tuple[str, str, str], ...] = tuple(
-    (f.metadata["env"], str(f.default).replace(str(PROJECT_ROOT) + "/", ""), f.metadata["help"])
+    (
+        f.metadata["env"],
+        "(unset)" if f.default is None else str(f.default).replace(str(PROJECT_ROOT) + "/", ""),
+        f.metadata["help"],
+    )
     for f in fields(Settings)
 )
+"""(environment variable, default, meaning) of every setting, for docs and `--help`."""

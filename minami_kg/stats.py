@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from minami_kg.store import EmbeddedStore
+from minami_kg.store import GraphStore
 
 # (label, class IRI) in the order `minami-kg stats` prints them.
 COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
@@ -63,7 +63,7 @@ class GraphStats:
     per_plan: dict[str, dict[str, int]]  # plan IRI → label → count (PER_PLAN_CLASSES)
 
 
-def graph_stats(store: EmbeddedStore) -> GraphStats:
+def graph_stats(store: GraphStore) -> GraphStats:
     by_class = {row["class"].value: int(row["n"].value) for row in store.query(_CLASS_COUNTS)}
     other = {
         label: int(next(iter(store.query(query)))["n"].value)

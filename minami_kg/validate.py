@@ -15,7 +15,7 @@ from pyoxigraph import RdfFormat
 from rdflib import Dataset, Graph
 from rdflib.namespace import RDF, SH
 
-from minami_kg.store import EmbeddedStore
+from minami_kg.store import GraphStore
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class ValidationReport:
         return self.of("Warning")
 
 
-def _union_graph(store: EmbeddedStore) -> Graph:
+def _union_graph(store: GraphStore) -> Graph:
     dataset = Dataset()
     dataset.parse(data=store.dump(RdfFormat.N_QUADS), format="nquads")
     union = Graph()
@@ -51,7 +51,7 @@ def _union_graph(store: EmbeddedStore) -> Graph:
     return union
 
 
-def validate_store(store: EmbeddedStore, shapes: Path, ontology: Path) -> ValidationReport:
+def validate_store(store: GraphStore, shapes: Path, ontology: Path) -> ValidationReport:
     data = _union_graph(store)
     shapes_graph = Graph().parse(shapes, format="turtle")
     ontology_graph = Graph().parse(ontology, format="turtle")

@@ -11,7 +11,7 @@ from networkx.algorithms import bipartite
 from networkx.algorithms.community import greedy_modularity_communities
 from pyoxigraph import Literal, NamedNode, Variable
 
-from minami_kg.store import EmbeddedStore
+from minami_kg.store import GraphStore
 
 _CONTRIBUTIONS = """
 PREFIX mkg: <https://w3id.org/minami-kg/def#>
@@ -69,7 +69,7 @@ class SectionPair:
         return len(self.shared)
 
 
-def read_network(store: EmbeddedStore, plan: str | None = None) -> nx.Graph:
+def read_network(store: GraphStore, plan: str | None = None) -> nx.Graph:
     """The bipartite graph of accepted contributions (optionally of one plan).
 
     Nodes carry `label`, `kind` ("section" or "measure") and, for measures,

@@ -10,12 +10,12 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.store import EmbeddedStore, StoreError
+from minami_kg.store import GraphStore, StoreError, open_store
 
 STORE_KEY = "minami_kg.store"
 
 
-def get_store(app: Flask) -> EmbeddedStore:
+def get_store(app: Flask) -> GraphStore:
     return app.extensions[STORE_KEY]
 
 
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MINAMI_KG"] = settings
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions[STORE_KEY] = EmbeddedStore(settings.store)
+    app.extensions[STORE_KEY] = open_store(settings)
 
     from minami_kg.server.ui import ui
 

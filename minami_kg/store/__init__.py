@@ -1,7 +1,9 @@
-"""Where the graph lives: the embedded Oxigraph store (remote SPARQL stores later)."""
+"""Where the graph lives: the embedded Oxigraph store, or a remote SPARQL 1.1 server."""
 
 from pyoxigraph import RdfFormat
 
+from minami_kg.config import Settings
+from minami_kg.store.base import GraphStore, QueryResult, Term
 from minami_kg.store.embedded import EmbeddedStore, StoreError, replace_store
 
 EXPORT_FORMATS: dict[str, RdfFormat] = {
@@ -13,4 +15,19 @@ EXPORT_FORMATS: dict[str, RdfFormat] = {
     "rdfxml": RdfFormat.RDF_XML,
 }
 
-__all__ = ["EXPORT_FORMATS", "EmbeddedStore", "StoreError", "replace_store"]
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings name: the embedded one at `settings.store` by default."""
+    return EmbeddedStore(settings.store)
+
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "EmbeddedStore",
+    "GraphStore",
+    "QueryResult",
+    "StoreError",
+    "Term",
+    "open_store",
+    "replace_store",
+]

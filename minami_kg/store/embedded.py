@@ -23,23 +23,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
-    QueryBoolean,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    Store,
-    Variable,
-    serialize,
-)
+from pyoxigraph import RdfFormat, Store, Variable, serialize
+
+from minami_kg.store.base import QueryResult, Term
 
 KEEP_GENERATIONS = 2
-
-Term = NamedNode | BlankNode | Literal
-QueryResult = QuerySolutions | QueryBoolean | QueryTriples
 
 
 class StoreError(OSError):
@@ -146,6 +134,9 @@ class EmbeddedStore:
         """Every quad as N-Quads, lines sorted: the same inputs give the same bytes."""
         lines = self._current().dump(format=RdfFormat.N_QUADS).splitlines(keepends=True)
         return b"".join(sorted(lines))
+
+    def replace(self, nquads_file: Path) -> None:
+        replace_store(self.path, nquads_file)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._current().named_graphs())
