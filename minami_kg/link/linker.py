@@ -175,28 +175,36 @@ def _explicit_mentions(plan: Plan, measures: dict[Ref, list[_Features]]) -> Iter
                 )
 
 
+@dataclass(frozen=True)
+class _Shared:
+    """One thing a section's goal and a measure both say, and its weight."""
+
+    weight: float
+    basis: str  # the word, or the topic's name
+    section_span: tuple[int, int]
+    holder: _Features  # the measure's title or the action that says it
+    measure_span: tuple[int, int]
+
+
 def _shared(
     sections: list[_Features],
     measures: dict[Ref, list[_Features]],
     df: DocumentFrequency,
     curation: Curation,
 ) -> Iterable[Contribution]:
-    topic_names = {t.slug: t.ja for t in curation.topics}
-    topic_vocab = {t.slug: (t.ja, *t.alt_ja, *t.match) for t in curation.topics}
-    linking_topics = frozenset(t.slug for t in curation.topics if t.linking)
     for section_no, section in enumerate(sections):
         for ref, unit in measures.items():
-            scored = _shared_items(section, unit, df, topic_vocab, linking_topics)
-            score = round(sum(weight for weight, *_ in scored), 3)
+            shared = _shared_items(section, unit, df, curation)
+            score = round(sum(item.weight for item in shared), 3)
             if score < CANDIDATE_SCORE:
                 continue
             evidence = tuple(
                 Evidence(
-                    topic_names.get(key, key) if is_topic else key,
-                    quote(section.place, *section_span),
-                    quote(feature.place, *measure_span),
+                    item.basis,
+                    quote(section.place, *item.section_span),
+                    quote(item.holder.place, *item.measure_span),
                 )
-                for _, key, is_topic, section_span, feature, measure_span in scored[:MAX_EVIDENCE]
+                for item in shared[:MAX_EVIDENCE]
             )
             yield Contribution(
                 section=section_no,
@@ -210,27 +218,31 @@ def _shared(
 
 
 def _shared_items(
-    section: _Features,
-    unit: list[_Features],
-    df: DocumentFrequency,
-    topic_vocab: dict[str, tuple[str, ...]],
-    linking_topics: frozenset[str],
-) -> list[tuple[float, str, bool, tuple[int, int], _Features, tuple[int, int]]]:
+    section: _Features, unit: list[_Features], df: DocumentFrequency, curation: Curation
+) -> list[_Shared]:
     """What a section and a measure share, heaviest first.
 
-    Words inside a shared longer word are not counted again (滞納整理 counts,
-    not also 滞納 and 整理).
+    Each stretch of text counts once: a topic and its broader topic found on
+    the same words count as the heavier one; the words of a shared topic are
+    not counted again as words; and words inside a shared longer word are not
+    counted again (滞納整理 counts, not also 滞納 and 整理).
     """
-    items = []
-    shared_topics = []
-    for slug, section_span in section.topics.items():
-        if slug not in linking_topics:
+    by_span: dict[tuple[int, int], _Shared] = {}
+    topic_words: list[str] = []
+    for topic in curation.topics:
+        span = section.topics.get(topic.slug)
+        holder = next((f for f in unit if topic.slug in f.topics), None)
+        key = f"topic:{topic.slug}"
+        if span is None or holder is None or not topic.linking or df.share(key) > 2 * MAX_SHARE:
             continue
-        holder = next((f for f in unit if slug in f.topics), None)
-        if holder and df.share(f"topic:{slug}") <= MAX_SHARE * 2:
-            weight = TOPIC_WEIGHT * df.idf(f"topic:{slug}")
-            items.append((weight, slug, True, section_span, holder, holder.topics[slug]))
-            shared_topics.append(slug)
+        item = _Shared(
+            TOPIC_WEIGHT * df.idf(key), topic.ja, span, holder, holder.topics[topic.slug]
+        )
+        if span not in by_span or item.weight > by_span[span].weight:
+            by_span[span] = item
+        topic_words += [normalize(w) for w in (topic.ja, *topic.alt_ja, *topic.match)]
+    items = list(by_span.values())
+
     shared_forms = [
         form
         for form in section.forms
@@ -238,25 +250,17 @@ def _shared_items(
         and df.share(form) <= MAX_SHARE
         and any(form in f.forms for f in unit)
     ]
-    by_span: dict[tuple[int, int], tuple] = {}
-    for item in items:  # a topic and its broader ones share a span: count it once
-        if item[3] not in by_span or item[0] > by_span[item[3]][0]:
-            by_span[item[3]] = item
-    items = list(by_span.values())
-    topic_spans = [item[3] for item in items]
-    topic_words = [normalize(w) for slug in shared_topics for w in topic_vocab.get(slug, ())]
     for form in shared_forms:
-        if any(form != other and form in other for other in shared_forms):
-            continue  # part of a longer shared word
         start, end = section.forms[form]
-        if any(start < t_end and t_start < end for t_start, t_end in topic_spans) or any(
-            form in word for word in topic_words
+        if (
+            any(form != other and form in other for other in shared_forms)
+            or any(form in word for word in topic_words)
+            or any(start < e and s < end for s, e in by_span)
         ):
-            continue  # the words of a shared topic: counted once, as the topic
+            continue
         holder = next(f for f in unit if form in f.forms)
-        items.append((df.idf(form), form, False, section.forms[form], holder, holder.forms[form]))
-    items.sort(key=lambda item: (-item[0], item[1]))
-    return items
+        items.append(_Shared(df.idf(form), form, (start, end), holder, holder.forms[form]))
+    return sorted(items, key=lambda item: (-item.weight, item.basis))
 
 
 def _apply_overrides(
