@@ -21,7 +21,10 @@ def get_store(app: Flask) -> GraphStore:
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
-    app = Flask(__name__, template_folder=str(settings.templates))
+    web = settings.templates.parent  # web/: templates/ and static/ side by side
+    app = Flask(
+        __name__, template_folder=str(settings.templates), static_folder=str(web / "static")
+    )
     app.config["MINAMI_KG"] = settings
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -30,6 +33,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.ui import ui
 
     app.register_blueprint(ui)
+
+    from minami_kg.server.pages import pages
+
+    app.register_blueprint(pages)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -1,0 +1,332 @@
+"""Canned queries as pages, and the files the SPARQL editor needs.
+
+Like Datasette's canned queries: each `queries/*.rq` file gets a page,
+`/queries/<name>`, with a form for its parameters and the result as a table,
+and the same result as JSON (`/queries/<name>.json` or `?format=json`), CSV
+and Excel. A view computes one `ResultTable` and only then picks the format.
+
+Parameter values come from the query string (an empty value means "use the
+default") and are bound as RDF terms by `CannedQuery.bound`, never pasted
+into the text. A value that does not fit answers 400, an unknown name 404:
+a page for a browser, `{"error": message}` for every other format.
+
+The editor (YASGUI, from npm) is served from `web/node_modules` under
+`/assets/yasgui/`, so the page loads nothing from outside at run time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions
+
+from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
+from minami_kg.rdf.namespaces import PREFIXES, XSD
+from minami_kg.server import get_store
+from minami_kg.store import Term
+
+pages = Blueprint("pages", __name__)
+
+YASGUI_BUILD = PROJECT_ROOT / "web" / "node_modules" / "@zazuko" / "yasgui" / "build"
+"""The built YASGUI bundle that `npm ci` in `web/` installs (see web/package-lock.json)."""
+
+_ASSET_SUFFIXES = (".js", ".css", ".map")
+_FORMATS = ("html", "json", "csv", "xlsx", "rq")
+_FORMULA_START = ("=", "+", "-", "@")
+_UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_INTEGER_TYPES = {
+    XSD[t].value
+    for t in (
+        "integer int long short byte nonNegativeInteger positiveInteger "
+        "nonPositiveInteger negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte"
+    ).split()
+}
+_DECIMAL_TYPES = {XSD.decimal.value, XSD.double.value, XSD.float.value}
+
+
+# --- the editor's assets ------------------------------------------------------------------
+
+
+@pages.get("/assets/yasgui/<path:filename>")
+def yasgui_asset(filename: str) -> ResponseReturnValue:
+    """A file of the YASGUI build; `send_from_directory` refuses paths that leave it."""
+    if not filename.endswith(_ASSET_SUFFIXES):
+        abort(404)
+    return send_from_directory(YASGUI_BUILD, filename, max_age=3600)
+
+
+# --- results as plain data ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value as the HTML table shows it: text, and a link for an IRI."""
+
+    text: str
+    href: str | None = None
+    title: str | None = None
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    columns: list[str]
+    rows: list[list[Term | None]]
+
+
+def run_query(sparql: str) -> ResultTable:
+    """Run SPARQL on the app's store; solutions, a boolean or triples become a table."""
+    result = get_store(current_app).query(sparql)
+    if isinstance(result, QuerySolutions):
+        variables = list(result.variables)
+        return ResultTable(
+            [v.value for v in variables], [[row[v] for v in variables] for row in result]
+        )
+    if isinstance(result, QueryBoolean):
+        return ResultTable(
+            ["boolean"], [[Literal(str(bool(result)).lower(), datatype=XSD.boolean)]]
+        )
+    return ResultTable(
+        ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in result]
+    )
+
+
+def term_text(term: Term | None) -> str:
+    """The term as a spreadsheet shows it: IRI, lexical form, `_:id`, or empty."""
+    if term is None:
+        return ""
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def term_value(term: Term | None) -> str | int | float | bool | None:
+    """The term as a JSON or Excel value: numbers and booleans typed, the rest text."""
+    if not isinstance(term, Literal):
+        return None if term is None else term_text(term)
+    datatype = term.datatype.value
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(term.value)
+        if datatype in _DECIMAL_TYPES:
+            return float(term.value)
+    except ValueError:
+        return term.value
+    if datatype == XSD.boolean.value:
+        return term.value in ("true", "1")
+    return term.value
+
+
+def compact(iri: str, base: str) -> str:
+    """A short form for display: `mkg:Section`, or the path after the base IRI."""
+    if iri.startswith(base):
+        return iri[len(base) :] or iri
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def display_cell(term: Term | None, base: str) -> Cell:
+    if isinstance(term, NamedNode):
+        iri = term.value
+        linkable = iri.startswith(("http://", "https://"))
+        return Cell(compact(iri, base), href=iri if linkable else None, title=iri)
+    if isinstance(term, Literal) and term.language:
+        return Cell(term.value, lang=term.language)
+    return Cell(term_text(term))
+
+
+# --- the files ----------------------------------------------------------------------------
+
+
+def table_csv(table: ResultTable) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel on Japanese Windows reads it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.columns)
+    writer.writerows([term_text(t) for t in row] for row in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def table_xlsx(table: ResultTable, title: str) -> bytes:
+    """One sheet named after the query; text that looks like a formula stays text."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _UNSAFE_IN_FILENAME.sub("_", title).replace("[", "(").replace("]", ")")[:31]
+    book.properties.title = title
+    book.properties.creator = "minami-kg"
+    sheet.append(table.columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_excel_safe(term_value(t), ILLEGAL_CHARACTERS_RE) for t in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
+                cell.data_type = "s"  # openpyxl took it for a formula; it is data
+    sheet.freeze_panes = "A2"
+    for letter, width in _column_widths(table).items():
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _excel_safe(value: object, illegal: re.Pattern[str]) -> object:
+    return illegal.sub("", value) if isinstance(value, str) else value
+
+
+def _column_widths(table: ResultTable) -> dict[str, float]:
+    from openpyxl.utils import get_column_letter
+
+    widths = {}
+    for i, column in enumerate(table.columns):
+        longest = max([len(column)] + [len(term_text(row[i])) for row in table.rows[:200]])
+        widths[get_column_letter(i + 1)] = min(60, max(8, longest * 1.6))
+    return widths
+
+
+def attachment(name: str, title: str, suffix: str) -> str:
+    """`Content-Disposition` with an ASCII name and the Japanese title as the UTF-8 name."""
+    readable = _UNSAFE_IN_FILENAME.sub("_", title).strip() or name
+    return f"attachment; filename=\"{name}{suffix}\"; filename*=UTF-8''{quote(readable + suffix)}"
+
+
+# --- the views ----------------------------------------------------------------------------
+
+
+def _settings() -> Settings:
+    return current_app.config["MINAMI_KG"]
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _error(status: int, message: str, fmt: str, **page: object) -> ResponseReturnValue:
+    """The one error shape: a page for browsers, `{"error": message}` for the rest."""
+    if fmt != "html":
+        return jsonify(error=message), status
+    if status == 404:
+        queries = canned_queries(_settings().queries)
+        return render_template("queries.html", queries=queries, error=message), status
+    return render_template("query.html", error=message, **page), status
+
+
+def _describe(query: CannedQuery) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "title": query.title,
+        "title_en": query.title_en,
+        "description": query.description,
+        "parameters": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in query.parameters
+        ],
+        "url": url_for("pages.query_page", name=query.name, _external=True),
+    }
+
+
+@pages.get("/queries")
+@pages.get("/queries.json", endpoint="query_list_json")
+def query_list() -> ResponseReturnValue:
+    """Every canned query; `/queries.json` (or `?format=json`) is the JSON twin."""
+    queries = canned_queries(_settings().queries)
+    if request.path.endswith(".json") or request.args.get("format") == "json" or _wants_json():
+        return jsonify(queries=[_describe(q) for q in queries])
+    response = Response(render_template("queries.html", queries=queries))
+    response.headers["Link"] = (
+        f'<{url_for("pages.query_list_json")}>; rel="alternate"; type="application/json"'
+    )
+    return response
+
+
+@pages.get("/queries/<name>")
+def query_page(name: str) -> ResponseReturnValue:
+    """One canned query: its form and result table, or the result as JSON, CSV or xlsx."""
+    name, fmt = _name_and_format(name)
+    if fmt not in _FORMATS:
+        return _error(400, f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", "json")
+    query = find_query(_settings().queries, name)
+    if query is None:
+        return _error(404, f"no canned query called {name!r}", fmt)
+
+    base = _settings().base
+    given = {k: v for k, v in request.args.items() if k != "format" and v.strip() != ""}
+    form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
+    form.update({k: v for k, v in given.items() if k in form})
+    page = {"query": query, "form": form, "links": _format_links(name, given)}
+    if fmt == "html" and not given and any(p.default is None for p in query.parameters):
+        return render_template("query.html", **page)  # the form first, then the result
+    try:
+        sparql = query.bound(given, base)
+    except QueryParameterError as err:
+        return _error(400, str(err), fmt, **page)
+
+    if fmt == "rq":
+        return Response(sparql, mimetype="application/sparql-query")
+    table = run_query(sparql)
+    if fmt == "json":
+        rows = [[term_value(t) for t in row] for row in table.rows]
+        return jsonify(query=name, columns=table.columns, rows=rows)
+    if fmt == "csv":
+        response = Response(table_csv(table), content_type="text/csv; charset=utf-8")
+        response.headers["Content-Disposition"] = attachment(name, query.title, ".csv")
+        return response
+    if fmt == "xlsx":
+        response = Response(
+            table_xlsx(table, query.title),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response.headers["Content-Disposition"] = attachment(name, query.title, ".xlsx")
+        return response
+
+    cells = [[display_cell(t, base) for t in row] for row in table.rows]
+    html = render_template("query.html", columns=table.columns, rows=cells, sparql=sparql, **page)
+    response = Response(html)
+    response.headers["Link"] = (
+        f'<{page["links"]["json"]}>; rel="alternate"; type="application/json"'
+    )
+    return response
+
+
+def _name_and_format(name: str) -> tuple[str, str]:
+    """`measures-by-area.csv` → (`measures-by-area`, `csv`); else `?format=`, Accept, html."""
+    stem, dot, suffix = name.partition(".")
+    if dot:
+        return stem, suffix
+    fmt = request.args.get("format")
+    if fmt:
+        return name, fmt
+    return name, "json" if _wants_json() else "html"
+
+
+def _format_links(name: str, given: dict[str, str]) -> dict[str, str]:
+    """The same result in each other format, with the same parameter values."""
+    args = f"?{urlencode(given)}" if given else ""
+    return {
+        fmt: url_for("pages.query_page", name=f"{name}.{fmt}") + args
+        for fmt in ("json", "csv", "xlsx", "rq")
+    }

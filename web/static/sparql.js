@@ -1,0 +1,70 @@
+// The SPARQL editor page: YASGUI pointed at our own endpoint, with our prefixes,
+// the canned queries as examples, and the address bar kept as a permalink.
+// Everything it needs comes from the JSON in #sparql-config (written by the server).
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("sparql-config").textContent);
+  var holder = document.getElementById("yasgui");
+  if (!holder || !window.Yasgui) {
+    return;
+  }
+
+  // The class and property completers ask Linked Open Vocabularies (lov.linkeddata.es);
+  // the page must not call outside, so only the offline completers stay.
+  var completers = Yasgui.Yasqe.defaults.autocompleters;
+  for (var i = completers.length - 1; i >= 0; i--) {
+    if (completers[i] === "class" || completers[i] === "property") {
+      completers.splice(i, 1);
+    }
+  }
+
+  function prefixLines(prefixes) {
+    return Object.keys(prefixes).map(function (prefix) {
+      return "PREFIX " + prefix + ": <" + prefixes[prefix] + ">";
+    }).join("\n");
+  }
+
+  var defaultQuery = prefixLines(config.prefixes) +
+    "\n\nSELECT ?plan ?title WHERE { ?plan a mkg:Plan ; skos:prefLabel ?title } LIMIT 20\n";
+  var catalogue = [{ endpoint: config.endpoint }];
+
+  var yasgui = new Yasgui(holder, {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    endpointCatalogueOptions: { getData: function () { return catalogue; } },
+    copyEndpointOnNewTab: true,
+    populateFromUrl: false, // the server hands us ?query= itself
+    persistenceId: null, // no tabs from an earlier visit (or an earlier port) in localStorage
+    yasqe: { value: config.query || defaultQuery },
+    yasr: { prefixes: config.prefixes },
+  });
+
+  function tab() {
+    var current = yasgui.getTab();
+    if (current.getEndpoint() !== config.endpoint) {
+      current.setEndpoint(config.endpoint);
+    }
+    return current;
+  }
+  tab().setQuery(config.query || defaultQuery);
+
+  // Keep the address bar a permalink to the query that ran: /sparql?query=…
+  yasgui.on("query", function (instance, current) {
+    var encoded = encodeURIComponent(current.getQuery());
+    if (encoded.length < 8000 && window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname + "?query=" + encoded);
+    }
+  });
+
+  document.querySelectorAll("a.example").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var text = config.examples[Number(link.getAttribute("data-example"))];
+      if (typeof text !== "string") {
+        return; // fall back to following the link
+      }
+      event.preventDefault();
+      tab().setQuery(text);
+      holder.scrollIntoView({ behavior: "smooth", block: "start" });
+    });
+  });
+})();
