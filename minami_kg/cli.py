@@ -9,6 +9,7 @@ when the graph has SHACL violations.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import sys
@@ -34,17 +35,42 @@ USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError)
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--store` and `--base` on every command; both fall back to MINAMI_KG_*."""
+    """`--store` or `--endpoint`, and `--base`, on every command; all fall back to MINAMI_KG_*."""
 
     @click.option(
         "--store",
         type=click.Path(file_okay=False, path_type=Path),
         help="Store directory [env MINAMI_KG_STORE; default var/store].",
     )
+    @click.option(
+        "--endpoint",
+        metavar="URL",
+        help="SPARQL 1.1 query endpoint of a remote store, used instead of --store "
+        "[env MINAMI_KG_ENDPOINT].",
+    )
+    @click.option(
+        "--update-endpoint",
+        metavar="URL",
+        help="SPARQL 1.1 update endpoint of the remote store [env MINAMI_KG_UPDATE_ENDPOINT; "
+        "default: the query endpoint].",
+    )
     @click.option("--base", help="Base IRI [env MINAMI_KG_BASE; default http://127.0.0.1:8000/].")
     @functools.wraps(command)
-    def wrapper(*args: Any, store: Path | None, base: str | None, **kwargs: Any) -> Any:
-        settings = Settings.from_env().with_changes(store=store, base=base)
+    def wrapper(
+        *args: Any,
+        store: Path | None,
+        endpoint: str | None,
+        update_endpoint: str | None,
+        base: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        if store and endpoint:
+            raise click.UsageError("give --store or --endpoint, not both")
+        settings = Settings.from_env().with_changes(
+            store=store, endpoint=endpoint, update_endpoint=update_endpoint, base=base
+        )
+        if store:  # an explicit store directory wins over MINAMI_KG_ENDPOINT
+            settings = dataclasses.replace(settings, endpoint=None, update_endpoint=None)
         try:
             return command(settings, *args, **kwargs)
         except USER_ERRORS as err:

@@ -5,6 +5,7 @@ from pyoxigraph import RdfFormat
 from minami_kg.config import Settings
 from minami_kg.store.base import GraphStore, QueryResult, Term
 from minami_kg.store.embedded import EmbeddedStore, StoreError, replace_store
+from minami_kg.store.remote import RemoteStore
 
 EXPORT_FORMATS: dict[str, RdfFormat] = {
     "ttl": RdfFormat.TURTLE,
@@ -17,7 +18,15 @@ EXPORT_FORMATS: dict[str, RdfFormat] = {
 
 
 def open_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the embedded one at `settings.store` by default."""
+    """The store the settings name: the embedded one at `settings.store` by default.
+
+    With `settings.endpoint` set, a remote SPARQL 1.1 server whose graphs are
+    those under `{base}graph/` (see `minami_kg.store.remote`).
+    """
+    if settings.endpoint:
+        return RemoteStore(
+            settings.endpoint, settings.update_endpoint, graph_prefix=f"{settings.base}graph/"
+        )
     return EmbeddedStore(settings.store)
 
 
@@ -26,6 +35,7 @@ __all__ = [
     "EmbeddedStore",
     "GraphStore",
     "QueryResult",
+    "RemoteStore",
     "StoreError",
     "Term",
     "open_store",
