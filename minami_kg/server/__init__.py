@@ -33,6 +33,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.ui import ui
 
     app.register_blueprint(ui)
+    from minami_kg.server.sparql import sparql
+
+    app.register_blueprint(sparql)  # also attaches the query worker pool (app.extensions)
 
     from minami_kg.server.pages import pages
 

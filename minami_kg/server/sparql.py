@@ -1,0 +1,349 @@
+"""/sparql: the public SPARQL 1.1 endpoint (the `sparql` blueprint).
+
+Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
+
+* §2.1 query operation: GET `?query=`, POST form (`query=`), POST
+  `application/sparql-query`; the dataset by `default-graph-uri` and
+  `named-graph-uri` (§2.1.4). With neither, and no FROM in the query, the
+  default graph is the union of all named graphs (sd:UnionDefaultGraph).
+* §2.1.6 / §2.1.7 responses: a format chosen from `Accept` (q-values) or a
+  `format` parameter (see `sparql_formats`); 400 with the parser's message for
+  a malformed query, 406 when no offered format is acceptable.
+* §2.2 update operation: POST form (`update=`) or `application/sparql-update`,
+  with `using-graph-uri` / `using-named-graph-uri`; allowed only with
+  `Authorization: Bearer <MINAMI_KG_UPDATE_TOKEN>` (see `sparql_update`).
+* A GET without a query is answered with the SPARQL 1.1 Service Description
+  (`service_description`), or, for a browser, with the query editor.
+
+Limits of a public endpoint, each a setting: `sparql_timeout` (the query's
+worker process is killed, the answer is 503 with Retry-After), `max_rows`
+(more solutions are not read; the answer says `X-Result-Truncated: true`),
+`max_body_bytes` (413). SERVICE in a query and LOAD in an update are refused
+with 400 before the text reaches pyoxigraph (`sparql_text`). Every answer,
+errors included, allows any origin (CORS), so editors on other sites work.
+
+Errors are `SparqlError`s carrying their status; one handler writes them as
+text/plain. A broken store is 503, never a 400 blamed on the query.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from jinja2 import TemplateNotFound
+from pyoxigraph import serialize
+from werkzeug.datastructures import MultiDict
+
+from minami_kg.config import Settings
+from minami_kg.queries import canned_queries
+from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.server import get_store
+from minami_kg.server.query_pool import Answer, Job, PoolBusy, QueryPool, QueryTimeout
+from minami_kg.server.service_description import PREFIXES as SD_PREFIXES
+from minami_kg.server.service_description import service_description
+from minami_kg.server.sparql_formats import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    MediaRange,
+    describe,
+    known_format_name,
+    negotiate,
+    parse_accept,
+    prefers_html,
+)
+from minami_kg.server.sparql_text import (
+    DatasetError,
+    UnsafeQuery,
+    refuse_remote_access,
+    with_protocol_dataset,
+)
+from minami_kg.server.sparql_update import StoreBusy, apply_update
+from minami_kg.store import StoreError
+
+POOL_KEY = "minami_kg.query_pool"
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+
+sparql = Blueprint("sparql", __name__)
+
+
+@sparql.record_once
+def _start_pool(state: object) -> None:
+    """Attach the query worker pool to the app; its processes start on the first query."""
+    app: Flask = state.app  # type: ignore[attr-defined]
+    settings: Settings = app.config["MINAMI_KG"]
+    app.extensions[POOL_KEY] = QueryPool(
+        settings.store, size=settings.query_workers, timeout=settings.sparql_timeout
+    )
+
+
+def get_pool(app: Flask) -> QueryPool:
+    return app.extensions[POOL_KEY]
+
+
+class SparqlError(Exception):
+    """A request /sparql will not answer, with the status and message to send instead."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+@dataclass
+class Operation:
+    """What the request asks for: a query, an update, or neither (a plain GET)."""
+
+    kind: str | None  # "query" | "update" | None
+    text: str = ""
+    params: MultiDict[str, str] = field(default_factory=MultiDict)
+
+
+@sparql.errorhandler(SparqlError)
+def _refused(err: SparqlError) -> ResponseReturnValue:
+    return Response(err.message + "\n", err.status, err.headers, content_type="text/plain")
+
+
+@sparql.after_request
+def _cors(response: Response) -> Response:
+    """Any origin may read /sparql: it is public and carries no cookies or sessions."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated, Retry-After"
+    response.vary.add("Accept")
+    return response
+
+
+@sparql.route("/sparql", methods=METHODS)
+def endpoint() -> ResponseReturnValue:
+    if request.method == "OPTIONS":
+        return _preflight()
+    if request.method not in ("GET", "POST"):
+        raise SparqlError(
+            405,
+            "/sparql accepts GET and POST (SPARQL 1.1 Protocol §2)",
+            {"Allow": "GET, POST, OPTIONS"},
+        )
+    settings: Settings = current_app.config["MINAMI_KG"]
+    try:
+        operation = _read_operation(settings.max_body_bytes)
+        if operation.kind == "update":
+            return _update(operation, settings)
+        if operation.kind == "query":
+            return _query(operation, settings)
+        return _without_query()
+    except (UnsafeQuery, DatasetError) as err:
+        raise SparqlError(400, str(err)) from None
+    except QueryTimeout:
+        raise SparqlError(
+            503,
+            f"The query ran longer than {settings.sparql_timeout:g} s and was stopped. "
+            "Narrow it (a LIMIT, fewer OPTIONALs, a more specific pattern) and try again.",
+            {"Retry-After": "1"},
+        ) from None
+    except (PoolBusy, StoreBusy) as err:
+        raise SparqlError(
+            503, f"The endpoint is busy; try again shortly. {err}".strip(), {"Retry-After": "2"}
+        ) from None
+    except StoreError as err:
+        raise SparqlError(503, f"The store is not available: {err}", {"Retry-After": "5"}) from None
+
+
+def _preflight() -> ResponseReturnValue:
+    return Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
+            "Access-Control-Max-Age": "86400",
+            "Allow": "GET, POST, OPTIONS",
+        },
+    )
+
+
+def _read_operation(max_body: int) -> Operation:
+    """The query or update of the request, by the rules of Protocol §2.1.1–§2.2.2."""
+    if request.method == "GET":
+        params = MultiDict(request.args)
+        if "update" in params:
+            raise SparqlError(400, "An update must be sent with POST (SPARQL 1.1 Protocol §2.2).")
+        return _from_params(params)
+
+    content_type = request.mimetype
+    body = _body(max_body)
+    params = MultiDict(request.args)
+    if content_type == FORM:
+        text = _utf8(body)
+        params.update(MultiDict(parse_qsl(text, keep_blank_values=True)))
+        operation = _from_params(params)
+        if operation.kind is None:
+            raise SparqlError(400, "The form has neither a `query` nor an `update` field.")
+        return operation
+    if content_type in (QUERY_TYPE, UPDATE_TYPE):
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise SparqlError(400, f"The body must be UTF-8, not {charset}.")
+        kind = "query" if content_type == QUERY_TYPE else "update"
+        if "query" in params or "update" in params:
+            raise SparqlError(400, f"Send the {kind} once: in the body, not also in the URL.")
+        return Operation(kind, _utf8(body), params)
+    raise SparqlError(
+        415,
+        f"POST needs Content-Type {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+        + (f", not {content_type}." if content_type else "."),
+    )
+
+
+def _from_params(params: MultiDict[str, str]) -> Operation:
+    queries, updates = params.getlist("query"), params.getlist("update")
+    if len(queries) + len(updates) > 1:
+        raise SparqlError(400, "Give exactly one `query` or one `update`, not several.")
+    if queries:
+        return Operation("query", queries[0], params)
+    if updates:
+        return Operation("update", updates[0], params)
+    return Operation(None, "", params)
+
+
+def _body(max_body: int) -> bytes:
+    if request.content_length is not None and request.content_length > max_body:
+        raise SparqlError(413, f"The request body is larger than {max_body} bytes.")
+    body = request.stream.read(max_body + 1)
+    if len(body) > max_body:
+        raise SparqlError(413, f"The request body is larger than {max_body} bytes.")
+    return body
+
+
+def _utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise SparqlError(400, f"The body is not valid UTF-8: {err}") from None
+
+
+def _endpoint_url() -> str:
+    return url_for("sparql.endpoint", _external=True)
+
+
+def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
+    refuse_remote_access(operation.text)
+    params = operation.params
+    ranges = parse_accept(request.headers.get("Accept"))
+    format_names = tuple(params.getlist("format"))
+    if request.method == "GET" and not format_names and _browser(ranges):
+        return _editor(operation.text)
+    if format_names and not any(known_format_name(n) for n in format_names):
+        raise SparqlError(
+            400,
+            f"Unknown format {format_names[0]!r}. Known: "
+            + ", ".join(f.name for f in RESULT_FORMATS + GRAPH_FORMATS),
+        )
+    if not format_names and negotiate(ranges, RESULT_FORMATS + GRAPH_FORMATS) is None:
+        raise SparqlError(
+            406,
+            "No result format fits the Accept header. SELECT and ASK: "
+            f"{describe(RESULT_FORMATS)}. CONSTRUCT and DESCRIBE: {describe(GRAPH_FORMATS)}.",
+        )
+    default_graphs = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
+    job = Job(
+        query=operation.text,
+        base_iri=_endpoint_url(),
+        default_graphs=tuple(default_graphs) if default_graphs or named_graphs else None,
+        named_graphs=tuple(named_graphs) if default_graphs or named_graphs else None,
+        accept=ranges,
+        format_names=format_names,
+        max_rows=settings.max_rows,
+    )
+    reply = get_pool(current_app).run(job)
+    if not isinstance(reply, Answer):
+        raise SparqlError(reply.status, reply.message, reply.headers)
+    response = Response(reply.body, 200, content_type=reply.media_type)
+    if reply.truncated:
+        response.headers["X-Result-Truncated"] = "true"
+        response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
+    return response
+
+
+def _update(operation: Operation, settings: Settings) -> ResponseReturnValue:
+    _check_token(settings.update_token)
+    if settings.endpoint:
+        raise SparqlError(501, "Updates through /sparql need the embedded store.")
+    refuse_remote_access(operation.text, update=True)
+    text = with_protocol_dataset(
+        operation.text,
+        operation.params.getlist("using-graph-uri"),
+        operation.params.getlist("using-named-graph-uri"),
+    )
+    try:
+        apply_update(settings.store, text, base_iri=_endpoint_url())
+    except SyntaxError as err:
+        raise SparqlError(400, f"Update syntax error: {err}") from None
+    return Response("Update applied.\n", 200, content_type="text/plain")
+
+
+def _check_token(token: str | None) -> None:
+    """Protocol §2.2 leaves authorisation to the service: here a bearer token (RFC 6750)."""
+    if not token:
+        raise SparqlError(403, "Updates are disabled on this endpoint.")
+    given = request.headers.get("Authorization", "")
+    if not given:
+        raise SparqlError(
+            401,
+            "Updates need Authorization: Bearer <token>.",
+            {"WWW-Authenticate": 'Bearer realm="minami-kg sparql"'},
+        )
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        raise SparqlError(403, "The update token is not valid.")
+
+
+def _without_query() -> ResponseReturnValue:
+    ranges = parse_accept(request.headers.get("Accept"))
+    if _browser(ranges):
+        return _editor(None)
+    fmt = negotiate(ranges, GRAPH_FORMATS)
+    if fmt is None:
+        raise SparqlError(
+            406,
+            "The service description is available as: "
+            f"{describe(GRAPH_FORMATS)}. To query, send `query`.",
+        )
+    settings: Settings = current_app.config["MINAMI_KG"]
+    triples = service_description(
+        _endpoint_url(),
+        get_store(current_app).named_graphs(),
+        update_enabled=bool(settings.update_token) and not settings.endpoint,
+    )
+    body = serialize(triples, format=fmt.rdf_format(), prefixes=SD_PREFIXES)
+    return Response(body, 200, content_type=fmt.media_type)
+
+
+def _browser(ranges: tuple[MediaRange, ...]) -> bool:
+    """A client that prefers HTML gets the editor, when the editor's template is installed."""
+    if not prefers_html(ranges):
+        return False
+    try:
+        current_app.jinja_env.get_template("sparql.html")
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def _editor(query: str | None) -> ResponseReturnValue:
+    settings: Settings = current_app.config["MINAMI_KG"]
+    examples = canned_queries(settings.queries) if settings.queries.is_dir() else []
+    return render_template(
+        "sparql.html",
+        query=query,
+        endpoint=_endpoint_url(),
+        prefixes=PREFIXES,
+        examples=examples,
+    )

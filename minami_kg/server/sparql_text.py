@@ -1,0 +1,201 @@
+"""Reading SPARQL text just far enough to refuse what must never reach the store.
+
+pyoxigraph follows `SERVICE <url>` in a query and `LOAD <url>` in an update
+to any address, from the server's network position. A public endpoint must
+refuse both before the text reaches pyoxigraph, so this module finds the
+keywords the way a SPARQL parser would (SPARQL 1.1 Query §19, grammar):
+
+* the text is read twice: as written, and with the codepoint escapes `\\uXXXX`
+  and `\\UXXXXXXXX` undone, because the grammar applies them anywhere in the
+  text (§19.2: `\\u0053ERVICE` is SERVICE) while pyoxigraph 0.5 undoes them only
+  inside strings and IRIs. Either reading may hide a keyword the other shows
+  (`"\\u0022" SERVICE …` is a string then code, or one long string), so a
+  keyword found in either is refused;
+* comments, string literals (all four quotings), IRIs and language tags are
+  skipped, so `"SERVICE"`, `<http://x/SERVICE>` and `# SERVICE` are harmless;
+* a keyword is a whole word: `ex:service`, `service:x`, `?service` and
+  `_:service` are names, not keywords.
+
+The same tokens let `with_protocol_dataset` add the `using-graph-uri` and
+`using-named-graph-uri` of SPARQL 1.1 Protocol §2.2.3 to an update as `USING`
+clauses, since pyoxigraph's `Store.update` takes no dataset argument.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_VARIABLE = re.compile(r"[?$][\w\u00B7-\U0010FFFF]+")
+# Keywords, prefixed names, blank node labels and numbers: a run of name characters.
+_WORD = re.compile(r"(?:[\w\u00B7-\U0010FFFF:%.\-]|\\.)+")
+_SPACE = re.compile(r"\s+")
+
+
+class UnsafeQuery(ValueError):
+    """The text asks the store to reach out to another address (SERVICE, LOAD)."""
+
+
+class DatasetError(ValueError):
+    """Protocol `using-*` parameters that cannot apply: the update names its own
+    dataset (USING, WITH), uses DELETE WHERE, or a value is not an IRI."""
+
+
+def unescape_codepoints(text: str) -> str:
+    """Undo `\\uXXXX` / `\\UXXXXXXXX` everywhere, as the SPARQL grammar does before parsing."""
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        try:
+            return chr(code)
+        except (ValueError, OverflowError):
+            return match.group(0)  # not a code point: the parser will report it
+
+    return _CODEPOINT.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # word, iri, var, string, lang, punct
+    text: str
+    start: int
+
+    def is_keyword(self, *names: str) -> bool:
+        """A bare word (no colon) equal, ignoring case, to one of `names`."""
+        if self.kind != "word" or ":" in self.text:
+            return False
+        return self.text.rstrip(".").upper() in names
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The tokens of (already unescaped) SPARQL text, without comments and spaces."""
+    i, end = 0, len(text)
+    while i < end:
+        c = text[i]
+        if c.isspace():
+            i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+        elif c == "#":
+            newline = min(
+                (p for p in (text.find("\n", i), text.find("\r", i)) if p >= 0), default=end
+            )
+            i = newline
+        elif c in "'\"":
+            stop = _string_end(text, i)
+            yield Token("string", text[i:stop], i)
+            i = stop
+        elif c == "<" and (m := _IRI.match(text, i)):
+            yield Token("iri", m.group(0), i)
+            i = m.end()
+        elif c == "@" and (m := _LANGTAG.match(text, i)):
+            yield Token("lang", m.group(0), i)
+            i = m.end()
+        elif c in "?$" and (m := _VARIABLE.match(text, i)):
+            yield Token("var", m.group(0), i)
+            i = m.end()
+        elif m := _WORD.match(text, i):
+            yield Token("word", m.group(0), i)
+            i = m.end()
+        else:
+            yield Token("punct", c, i)
+            i += 1
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index just after the string literal opening at `start` (or the end of an unclosed one)."""
+    quote = text[start]
+    long = text.startswith(quote * 3, start)
+    i = start + (3 if long else 1)
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if long:
+            if text.startswith(quote * 3, i):
+                return i + 3
+        elif c == quote:
+            return i + 1
+        elif c in "\n\r":
+            return i  # short strings end at a line break; the parser will complain
+        i += 1
+    return len(text)
+
+
+def refuse_remote_access(text: str, *, update: bool = False) -> None:
+    """Raise `UnsafeQuery` when the text uses SERVICE (or, in an update, LOAD)."""
+    forbidden = ("SERVICE", "LOAD") if update else ("SERVICE",)
+    for reading in (text, unescape_codepoints(text)):
+        keyword = next((t for t in tokens(reading) if t.is_keyword(*forbidden)), None)
+        if keyword is not None:
+            name = keyword.text.rstrip(".").upper()
+            raise UnsafeQuery(
+                f"{name} is not allowed on this endpoint: it would make the server "
+                "fetch data from another address. Query the data held here instead."
+            )
+
+
+def with_protocol_dataset(update: str, using: list[str], using_named: list[str]) -> str:
+    """The update with `USING <g>` / `USING NAMED <g>` before each operation's WHERE.
+
+    SPARQL 1.1 Protocol §2.2.3: the parameters give the dataset of every
+    DELETE/INSERT … WHERE operation, and a request that also names a dataset in
+    the text (USING or WITH) is refused (`DatasetError`, answered with 400).
+    DELETE WHERE has no place for USING in the grammar, so it is refused too.
+    """
+    if not using and not using_named:
+        return update
+    text = update
+    clause = " ".join(
+        [f"USING <{_iri(g)}>" for g in using] + [f"USING NAMED <{_iri(g)}>" for g in using_named]
+    )
+    inserts: list[int] = []
+    depth = 0
+    operation: list[Token] = []
+    for token in [*tokens(text), Token("punct", ";", len(text))]:
+        if depth == 0 and token.kind == "punct" and token.text == ";":
+            where = _where_of_modify(operation)
+            if where is not None:
+                inserts.append(where)
+            operation = []
+        elif depth == 0:
+            operation.append(token)  # the top level, and each opening brace
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+    for position in reversed(inserts):
+        text = f"{text[:position]}{clause} {text[position:]}"
+    return text
+
+
+def _where_of_modify(operation: list[Token]) -> int | None:
+    """Where USING goes in a DELETE/INSERT … WHERE operation (its top-level tokens)."""
+    for token in operation:
+        if token.is_keyword("WITH", "USING"):
+            raise DatasetError(
+                "using-graph-uri / using-named-graph-uri cannot be combined with "
+                "USING or WITH in the update (SPARQL 1.1 Protocol §2.2.3)"
+            )
+    verb = next((i for i, t in enumerate(operation) if t.is_keyword("INSERT", "DELETE")), None)
+    if verb is None:
+        return None
+    following = operation[verb + 1] if verb + 1 < len(operation) else None
+    if following is not None and following.is_keyword("DATA"):
+        return None
+    if following is not None and following.is_keyword("WHERE"):
+        raise DatasetError(
+            "using-graph-uri / using-named-graph-uri cannot apply to DELETE WHERE; "
+            "write DELETE { … } WHERE { … } instead"
+        )
+    for token in operation[verb + 1 :]:
+        if token.is_keyword("WHERE"):
+            return token.start
+    return None
+
+
+def _iri(value: str) -> str:
+    if not _IRI.fullmatch(f"<{value}>"):
+        raise DatasetError(f"not an IRI: {value!r}")
+    return value
