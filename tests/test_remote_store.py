@@ -1,0 +1,539 @@
+"""The remote store against a real `oxigraph serve` on loopback: the same checks as embedded.
+
+The server is the `oxigraph` binary from PyPI (the test extra). The module's
+server is built once with `minami-kg build --endpoint` and only read; tests
+that write, or stop the server, start their own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner, Result
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Variable,
+    serialize,
+)
+
+from minami_kg.analysis import read_network
+from minami_kg.cli import main
+from minami_kg.config import Settings
+from minami_kg.server import create_app
+from minami_kg.stats import graph_stats
+from minami_kg.store import EXPORT_FORMATS, EmbeddedStore, RemoteStore, StoreError, open_store
+from minami_kg.store.remote import STAGING_PREFIX, bind, query_shape
+
+BASE = Settings().base
+GRAPHS = [
+    BASE + "graph/curated",
+    BASE + "graph/links",
+    BASE + "graph/ontology",
+    BASE + "graph/org/minami",
+    BASE + "graph/plan/minami/2022",
+    BASE + "graph/topics",
+]
+
+
+# -- a real Oxigraph server ------------------------------------------------------
+
+
+def _oxigraph_binary() -> str:
+    beside_python = Path(sys.executable).parent / "oxigraph"
+    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the `oxigraph` server is missing: pip install -e '.[test]'")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """`oxigraph serve` in a subprocess; stopped and started again on the same port and data."""
+
+    def __init__(self, location: Path, *flags: str) -> None:
+        self.location = location
+        self.flags = flags
+        self.port = _free_port()
+        self.log = location.parent / f"{location.name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def query_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    @property
+    def update_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}/update"
+
+    def options(self) -> list[str]:
+        return ["--endpoint", self.query_endpoint, "--update-endpoint", self.update_endpoint]
+
+    def settings(self) -> Settings:
+        return Settings().with_changes(
+            endpoint=self.query_endpoint, update_endpoint=self.update_endpoint
+        )
+
+    def stderr(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    _oxigraph_binary(),
+                    "serve",
+                    "--location",
+                    str(self.location),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    *self.flags,
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"oxigraph serve exited {self.process.returncode}:\n{self.stderr()}")
+            if self.answers():
+                return
+            time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"oxigraph serve did not answer within 30 s:\n{self.stderr()}")
+
+    def answers(self) -> bool:
+        request = urllib.request.Request(
+            self.query_endpoint,
+            data=b"query=ASK%7B%7D",
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def raw_select(self, sparql: str) -> list[dict[str, str]]:
+        """A query straight to the server, without the store's dataset or filters."""
+        data = urllib.parse.urlencode({"query": sparql}).encode()
+        request = urllib.request.Request(
+            self.query_endpoint, data=data, headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            bindings = json.load(response)["results"]["bindings"]
+        return [{k: v["value"] for k, v in row.items()} for row in bindings]
+
+    def raw_update(self, sparql: str) -> None:
+        data = urllib.parse.urlencode({"update": sparql}).encode()
+        urllib.request.urlopen(
+            urllib.request.Request(self.update_endpoint, data=data), timeout=10
+        ).close()
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A fresh, empty server of the test's own."""
+    server = OxigraphServer(tmp_path / "oxigraph")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A server with the seed built into it by the CLI; never changed afterwards."""
+    server = OxigraphServer(tmp_path_factory.mktemp("remote") / "oxigraph")
+    server.start()
+    try:
+        result = _cli(CliRunner(), "build", *server.options())
+        assert result.exit_code == 0, result.output + result.stderr + server.stderr()
+        assert "36 measures, 39 actions, 14 sections" in result.output
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def remote(seeded: OxigraphServer) -> RemoteStore:
+    store = open_store(seeded.settings())
+    assert isinstance(store, RemoteStore)
+    return store
+
+
+def _cli(runner: CliRunner, *args: str) -> Result:
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+# -- the same answers as the embedded store ----------------------------------------
+
+
+def test_seed_counts(remote: RemoteStore) -> None:
+    stats = graph_stats(remote)
+    assert {
+        label: stats.counts[label]
+        for label in (
+            "plans",
+            "focus areas",
+            "priority focus areas",
+            "measures",
+            "actions",
+            "organisational principles",
+            "sections",
+        )
+    } == {
+        "plans": 1,
+        "focus areas": 6,
+        "priority focus areas": 4,
+        "measures": 36,
+        "actions": 39,
+        "organisational principles": 2,
+        "sections": 14,
+    }
+    assert stats.named_graphs == GRAPHS
+
+
+def test_stats_are_those_of_the_embedded_store(
+    remote: RemoteStore, seed_store: EmbeddedStore
+) -> None:
+    assert graph_stats(remote) == graph_stats(seed_store)
+    assert len(remote) == len(seed_store)
+    assert remote.named_graphs() == seed_store.named_graphs()
+
+
+def test_sorted_nquads_are_byte_identical_to_an_embedded_build(
+    remote: RemoteStore, seed_store: EmbeddedStore
+) -> None:
+    assert remote.sorted_nquads() == seed_store.sorted_nquads()
+
+
+def test_stats_command(seeded: OxigraphServer, runner: CliRunner) -> None:
+    result = _cli(runner, "stats", *seeded.options())
+    assert result.exit_code == 0, result.output + result.stderr
+    lines = {" ".join(line.split()) for line in result.output.splitlines()}
+    assert {"measures 36", "actions 39", "sections 14", "named graphs 6"} <= lines
+
+
+def test_canned_query_by_name(
+    seeded: OxigraphServer, seed_settings: Settings, seed_build: object, runner: CliRunner
+) -> None:
+    args = ("query", "measures-of-area", "--param", "area=" + BASE + "id/minami/2022/area/gensai")
+    remote = _cli(runner, *args, "--format", "json", *seeded.options())
+    embedded = _cli(runner, *args, "--format", "json", "--store", str(seed_settings.store))
+    assert remote.exit_code == 0, remote.output + remote.stderr
+    rows = json.loads(remote.output)
+    assert rows == json.loads(embedded.output)
+    assert len({row["measure"] for row in rows}) == 4
+
+
+def test_query_results_are_pyoxigraph_types(remote: RemoteStore) -> None:
+    select = remote.query(
+        "SELECT ?area WHERE { ?area a <https://w3id.org/minami-kg/def#FocusArea> }"
+    )
+    assert isinstance(select, QuerySolutions)
+    assert [v.value for v in select.variables] == ["area"]
+    assert len(list(select)) == 6
+
+    ask = remote.query("ASK { ?s <https://w3id.org/minami-kg/def#isPriority> true }")
+    assert isinstance(ask, QueryBoolean) and bool(ask)
+
+    construct = remote.query(
+        "CONSTRUCT { ?m a ?c } WHERE { ?m a ?c "
+        "FILTER(?c = <https://w3id.org/minami-kg/def#Measure>) }"
+    )
+    assert isinstance(construct, QueryTriples)
+    assert serialize(construct, format=RdfFormat.N_TRIPLES).count(b"\n") == 36
+
+
+def test_graph_clause_sees_named_graphs(remote: RemoteStore) -> None:
+    rows = remote.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert sorted(row["g"].value for row in rows) == GRAPHS
+
+
+def test_a_bad_query_is_a_syntax_error(remote: RemoteStore) -> None:
+    with pytest.raises(SyntaxError, match="rejected the query"):
+        remote.query("SELECT ?s WHERE { ?s ?p }")
+
+
+def test_substitutions_bind_like_the_embedded_store(
+    remote: RemoteStore, seed_store: EmbeddedStore
+) -> None:
+    query = """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?p != skos:altLabel) }
+    """
+    subject = {Variable("s"): NamedNode(BASE + "id/minami/2022/measure/gensai-01")}
+
+    def rows(store: RemoteStore | EmbeddedStore) -> set[tuple[str, str, str]]:
+        return {
+            (str(r["p"]), str(r["o"]), str(r["g"]))
+            for r in store.query(query, substitutions=subject)
+        }
+
+    found = rows(remote)
+    assert found and found == rows(seed_store)
+
+    label = {Variable("label"): Literal("減災", language="ja")}
+    ask = "ASK { ?area <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+    assert bool(remote.query(ask, substitutions=label))
+
+
+def test_analysis_with_a_plan_bound(remote: RemoteStore, seed_store: EmbeddedStore) -> None:
+    plan = BASE + "id/minami/2022"
+    remote_graph = read_network(remote, plan)
+    assert remote_graph.number_of_edges() > 0
+    assert sorted(remote_graph.edges) == sorted(read_network(seed_store, plan).edges)
+
+
+@pytest.mark.parametrize("fmt", sorted(EXPORT_FORMATS))
+def test_export_parses_with_rdflib(
+    seeded: OxigraphServer, seed_store: EmbeddedStore, runner: CliRunner, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / f"graph.{fmt}"
+    result = _cli(runner, "export", "--format", fmt, "-o", str(out), *seeded.options())
+    assert result.exit_code == 0, result.output + result.stderr
+    rdflib_format = {
+        "ttl": "turtle",
+        "nt": "nt",
+        "nq": "nquads",
+        "trig": "trig",
+        "jsonld": "json-ld",
+        "rdfxml": "xml",
+    }[fmt]
+    if EXPORT_FORMATS[fmt].supports_datasets:
+        dataset = rdflib.Dataset()
+        dataset.parse(out, format=rdflib_format)
+        assert len(list(dataset.quads((None, None, None, None)))) == len(seed_store)
+    else:
+        graph = rdflib.Graph().parse(out, format=rdflib_format)
+        union = seed_store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert len(graph) == int(next(iter(union))["n"].value)
+
+
+def test_validate_and_analyze_read_the_remote_store(
+    seeded: OxigraphServer, seed_settings: Settings, seed_build: object, runner: CliRunner
+) -> None:
+    for command in ("validate", "analyze"):
+        remote = _cli(runner, command, *seeded.options())
+        embedded = _cli(runner, command, "--store", str(seed_settings.store))
+        assert (remote.exit_code, remote.output) == (embedded.exit_code, embedded.output)
+        assert remote.output.strip()
+
+
+def test_the_app_serves_from_the_remote_store(seeded: OxigraphServer) -> None:
+    client = create_app(seeded.settings()).test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 200
+    assert health.get_json()["quads"] == len(open_store(seeded.settings()))
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "令和4年度 南区運営方針" in page.get_data(as_text=True)
+
+
+def test_build_leaves_no_staging_graphs(seeded: OxigraphServer) -> None:
+    graphs = {row["g"] for row in seeded.raw_select("SELECT DISTINCT ?g { GRAPH ?g {} }")}
+    assert graphs == set(GRAPHS)
+
+
+# -- writing ---------------------------------------------------------------------
+
+
+def _nquads(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_union_ignores_the_servers_other_data(
+    tmp_path: Path, seed_store: EmbeddedStore, runner: CliRunner
+) -> None:
+    """Foreign triples in the server's default graph and other graphs stay out of sight,
+    even with Oxigraph's own union switched on."""
+    server = OxigraphServer(tmp_path / "oxigraph", "--union-default-graph")
+    server.start()
+    try:
+        server.raw_update(
+            "INSERT DATA { <urn:x> a <https://w3id.org/minami-kg/def#Measure> . "
+            "GRAPH <urn:other> { <urn:y> a <https://w3id.org/minami-kg/def#Measure> } }"
+        )
+        result = _cli(runner, "build", *server.options())
+        assert result.exit_code == 0, result.output + result.stderr + server.stderr()
+        store = open_store(server.settings())
+        assert graph_stats(store) == graph_stats(seed_store)
+        assert store.sorted_nquads() == seed_store.sorted_nquads()
+        graphs = {row["g"] for row in server.raw_select("SELECT DISTINCT ?g { GRAPH ?g {} }")}
+        assert "urn:other" in graphs  # left alone
+    finally:
+        server.stop()
+
+
+def test_replace_holds_exactly_the_new_quads(oxigraph: OxigraphServer, tmp_path: Path) -> None:
+    store = open_store(oxigraph.settings())
+    first = _nquads(
+        tmp_path / "first.nq",
+        [
+            f'<urn:a> <urn:p> "一"@ja <{BASE}graph/one> .',
+            f'<urn:a> <urn:p> "2"^^<http://www.w3.org/2001/XMLSchema#integer> <{BASE}graph/two> .',
+        ],
+    )
+    store.replace(first)
+    assert store.named_graphs() == [BASE + "graph/one", BASE + "graph/two"]
+    assert len(store) == 2
+
+    second = _nquads(tmp_path / "second.nq", [f"<urn:b> <urn:p> <urn:c> <{BASE}graph/two> ."])
+    store.replace(second)
+    assert store.named_graphs() == [BASE + "graph/two"]
+    assert store.sorted_nquads() == second.read_bytes()
+    assert bool(store.query("ASK { <urn:b> <urn:p> <urn:c> }"))
+    assert not any(
+        row["g"].startswith(STAGING_PREFIX)
+        for row in oxigraph.raw_select("SELECT DISTINCT ?g { GRAPH ?g {} }")
+    )
+
+
+def test_replace_in_many_batches(oxigraph: OxigraphServer, tmp_path: Path) -> None:
+    lines = [f'<urn:s{i}> <urn:p> "{i}" <{BASE}graph/g{i % 3}> .' for i in range(2_500)]
+    store = open_store(oxigraph.settings())
+    store.replace(_nquads(tmp_path / "many.nq", lines))
+    assert len(store) == 2_500
+    assert store.sorted_nquads() == b"".join(sorted(line.encode() + b"\n" for line in lines))
+
+
+def test_a_refused_replace_leaves_the_store_as_it_was(
+    oxigraph: OxigraphServer, tmp_path: Path
+) -> None:
+    store = open_store(oxigraph.settings())
+    store.replace(_nquads(tmp_path / "ok.nq", [f"<urn:a> <urn:p> <urn:b> <{BASE}graph/one> ."]))
+    before = store.sorted_nquads()
+    blank = _nquads(tmp_path / "blank.nq", [f"_:x <urn:p> <urn:b> <{BASE}graph/one> ."])
+    with pytest.raises(StoreError, match="blank node"):
+        store.replace(blank)
+    broken = _nquads(tmp_path / "broken.nq", [f"<urn:a> <urn:p> <{BASE}graph/one> ."])
+    with pytest.raises(StoreError, match=r"broken\.nq"):
+        store.replace(broken)
+    assert store.sorted_nquads() == before
+
+
+# -- the server going away and coming back ---------------------------------------------
+
+
+def test_server_outage_and_recovery(oxigraph: OxigraphServer, runner: CliRunner) -> None:
+    result = _cli(runner, "build", *oxigraph.options())
+    assert result.exit_code == 0, result.output + result.stderr + oxigraph.stderr()
+    client = create_app(oxigraph.settings()).test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 200
+
+    oxigraph.stop()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["status"] == "unavailable"
+    assert "SPARQL server unavailable" in health.get_json()["error"]
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "SPARQL server unavailable" in page.get_data(as_text=True)
+    down = _cli(runner, "stats", *oxigraph.options())
+    assert down.exit_code == 1
+    assert down.stderr.startswith("Error: ")
+    assert "SPARQL server unavailable (connection refused)" in down.stderr
+    assert len(down.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in down.output
+
+    oxigraph.start()  # same port, same data
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 200
+    again = _cli(runner, "stats", *oxigraph.options())
+    assert again.exit_code == 0, again.output + again.stderr
+    assert "36" in again.output
+
+
+def test_a_silent_server_times_out(tmp_path: Path) -> None:
+    """A server that accepts the connection and never answers: StoreError after the timeout."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        store = RemoteStore(f"http://127.0.0.1:{port}/query", timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"no answer within 0\.5 s"):
+            len(store)
+        assert time.monotonic() - started < 5
+
+
+# -- binding terms into query text ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "SELECT ?s WHERE { ?s ?p ?o }",
+            "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }",
+        ),
+        (
+            "PREFIX select: <urn:p#> SELECT * { ?s select:p '}' } # {",
+            "PREFIX select: <urn:p#> SELECT * { VALUES (?s) { (<urn:x>) }  ?s select:p '}' } # {",
+        ),
+        (
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }",
+        ),
+        (
+            "CONSTRUCT WHERE { ?s ?p ?o }",
+            "CONSTRUCT WHERE { ?s ?p ?o }\nVALUES (?s) { (<urn:x>) }",
+        ),
+        (
+            "SELECT ?s WHERE { SELECT ?s { ?s ?p ?o } LIMIT 1 }",
+            "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } { SELECT ?s { ?s ?p ?o } LIMIT 1 } }",
+        ),
+        ("DESCRIBE ?s", "DESCRIBE ?s\nVALUES (?s) { (<urn:x>) }"),
+    ],
+)
+def test_bind_places_values_in_the_where_group(query: str, expected: str) -> None:
+    assert bind(query, {Variable("s"): NamedNode("urn:x")}) == expected
+
+
+def test_bind_escapes_literals_and_refuses_blank_nodes() -> None:
+    text = bind("ASK { ?s ?p ?o }", {Variable("o"): Literal('"} . DROP ALL ; #', language="ja")})
+    assert text == 'ASK { VALUES (?o) { ("\\"} . DROP ALL ; #"@ja) }  ?s ?p ?o }'
+    with pytest.raises(ValueError, match="only IRIs and literals"):
+        bind("ASK { ?s ?p ?o }", {Variable("s"): BlankNode()})
+
+
+def test_query_shape_sees_a_dataset_clause() -> None:
+    assert query_shape("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }").declares_dataset
+    assert not query_shape("SELECT * WHERE { ?s <urn:FROM> 'FROM' }").declares_dataset
+    assert query_shape("ASK {}").form == "ASK"
