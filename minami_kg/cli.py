@@ -312,17 +312,24 @@ def analyze_command(
 @click.option(
     "--port", type=int, envvar="PORT", default=8000, show_default=True, help="Port [env PORT]."
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="gunicorn worker processes (sync); each runs MINAMI_KG_QUERY_WORKERS query processes.",
+)
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 @store_options
-def serve_command(settings: Settings, host: str, port: int, dev: bool) -> None:
-    """Serve the graph over HTTP (waitress; --dev for Flask's reloader)."""
+def serve_command(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the graph over HTTP (gunicorn; --dev for Flask's reloader)."""
     from minami_kg.server import create_app
 
-    app = create_app(settings)
-    click.echo(f"serving {settings.store} on http://{host}:{port}/")
+    app = create_app(settings)  # built here too, so a bad setting fails before any fork
+    click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
     if dev:
         app.run(host=host, port=port, debug=True)
     else:
-        import waitress
+        from minami_kg.server.wsgi import serve
 
-        waitress.serve(app, host=host, port=port, threads=8)
+        serve(settings, host=host, port=port, workers=workers)
