@@ -292,8 +292,11 @@ class RemoteStore:
             if err.code == 400 and not is_update:
                 raise SyntaxError(f"the SPARQL server rejected the query: {message}") from None
             what = "update" if is_update else "query"
+            hint = ""
+            if is_update and err.code < 500 and self.update_endpoint == self.query_endpoint:
+                hint = " (if the server has a separate update endpoint, give --update-endpoint)"
             raise StoreError(
-                f"{url}: the SPARQL server answered HTTP {err.code} to the {what}: {message}"
+                f"{url}: the SPARQL server answered HTTP {err.code} to the {what}: {message}{hint}"
             ) from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
             raise StoreError(
@@ -316,7 +319,8 @@ class RemoteStore:
                     pass
         except (SyntaxError, ValueError) as err:
             raise StoreError(
-                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)})"
+                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)}); "
+                f"it ends {_tail(body)!r}"
             ) from None
         return parse_query_results(body, format=fmt)
 
@@ -330,7 +334,8 @@ class RemoteStore:
             local.load(body, format=fmt, to_graph=DefaultGraph())
         except (SyntaxError, ValueError) as err:
             raise StoreError(
-                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)})"
+                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)}); "
+                f"it ends {_tail(body)!r}"
             ) from None
         return local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
@@ -501,6 +506,11 @@ def _insert_batches(graphs: dict[str, list[Quad]], staging: dict[str, str]) -> I
 
 def _one_line(value: object) -> str:
     return " ".join(str(value).split())[:300]
+
+
+def _tail(body: bytes) -> str:
+    """The last words of an answer: where a server that gave up says why."""
+    return _one_line(body[-120:].decode("utf-8", errors="replace"))
 
 
 def _first_line(body: bytes) -> str:
