@@ -25,6 +25,9 @@ PREFIXES = {
     "formats": "http://www.w3.org/ns/formats/",
     "dcterms": "http://purl.org/dc/terms/",
 }
+# pyoxigraph 0.5 names JSON-LD https://www.w3.org/ns/formats/data/JSON-LD; the
+# W3C's list of format IRIs (https://www.w3.org/ns/formats/) has this one.
+W3C_FORMAT_IRIS = {"jsonld": "http://www.w3.org/ns/formats/JSON-LD"}
 
 
 def _sd(name: str) -> NamedNode:
@@ -48,7 +51,8 @@ def service_description(
     for fmt in RESULT_FORMATS:
         triples.append(Triple(service, _sd("resultFormat"), NamedNode(fmt.results_format().iri)))
     for fmt in GRAPH_FORMATS:
-        triples.append(Triple(service, _sd("resultFormat"), NamedNode(fmt.rdf_format().iri)))
+        iri = W3C_FORMAT_IRIS.get(fmt.name, fmt.rdf_format().iri)
+        triples.append(Triple(service, _sd("resultFormat"), NamedNode(iri)))
 
     dataset, default_graph = BlankNode("dataset"), BlankNode("defaultGraph")
     triples += [
