@@ -116,6 +116,11 @@ def execute(store: Store, job: Job) -> Reply:
         return Refusal(400, f"Query syntax error: {err}")
     except OSError as err:
         return _unavailable(err)
+    return answer(result, job)
+
+
+def answer(result: QueryBoolean | QuerySolutions | QueryTriples, job: Job) -> Reply:
+    """The result serialised as the job asks, branching on the result's type."""
     kind = GRAPH if isinstance(result, QueryTriples) else RESULTS
     fmt = choose(kind, job.accept, job.format_names)
     if fmt is None:

@@ -43,7 +43,16 @@ from minami_kg.config import Settings
 from minami_kg.queries import canned_queries
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.server import get_store
-from minami_kg.server.query_pool import Answer, Job, PoolBusy, QueryPool, QueryTimeout
+from minami_kg.server.query_pool import (
+    Answer,
+    Job,
+    PoolBusy,
+    QueryPool,
+    QueryTimeout,
+    Refusal,
+    Reply,
+    answer,
+)
 from minami_kg.server.service_description import PREFIXES as SD_PREFIXES
 from minami_kg.server.service_description import service_description
 from minami_kg.server.sparql_formats import (
@@ -262,7 +271,7 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
         format_names=format_names,
         max_rows=settings.max_rows,
     )
-    reply = get_pool(current_app).run(job)
+    reply = _run_remote(job) if settings.endpoint else get_pool(current_app).run(job)
     if not isinstance(reply, Answer):
         raise SparqlError(reply.status, reply.message, reply.headers)
     response = Response(reply.body, 200, content_type=reply.media_type)
@@ -270,6 +279,22 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
     return response
+
+
+def _run_remote(job: Job) -> Reply:
+    """With a remote store, the remote server runs the query (and enforces its own
+    time limit); we only serialise. Its dataset is fixed to our named graphs."""
+    if job.default_graphs is not None or job.named_graphs is not None:
+        raise SparqlError(
+            501,
+            "default-graph-uri and named-graph-uri need the embedded store; "
+            "use FROM and FROM NAMED in the query instead.",
+        )
+    try:
+        result = get_store(current_app).query(job.query)
+    except SyntaxError as err:
+        return Refusal(400, f"Query syntax error: {err}")
+    return answer(result, job)
 
 
 def _update(operation: Operation, settings: Settings) -> ResponseReturnValue:
