@@ -428,6 +428,8 @@ def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[di
             "focus": report.value(r, SH.focusNode),
             "path": report.value(r, SH.resultPath),
             "component": report.value(r, SH.sourceConstraintComponent),
+            "value": report.value(r, SH.value),
+            "message": str(report.value(r, SH.resultMessage) or ""),
         }
         for r in report.subjects(RDF.type, SH.ValidationResult)
     ]
@@ -626,6 +628,18 @@ CONTRIBUTION = "id/minami/2022/contribution/somu/gensai-01"
 EVIDENCE = f"{CONTRIBUTION}/evidence/1"
 SECTION_SELECTOR = f"{EVIDENCE}/section/selector"
 PARTNER_MENTION = "id/minami/2022/goal/somu/mention/partner-jichikai"
+TOPIC_MENTION = "id/minami/2022/measure/gensai-01/action/1/mention/topic-bousai"
+PLAN_MENTION = f"{CHIIKI_01}/mention/plan-chiiki-fukushi-hoken-keikaku"
+PLAN = "id/minami/2022"
+CITED_PLAN = "id/plan/chiiki-fukushi-hoken-keikaku"
+SCHEME = "id/topic"
+
+
+def within(scope: str, node: str) -> tuple[str, str]:
+    """A result of a SPARQL check run once per plan or topic scheme: its focus node is the plan
+    or scheme, its value (also named in the message) the node that is wrong."""
+    return (scope, node)
+
 
 # case: (SPARQL update on the valid graph, the focus node that must fail, and the result path
 # or, where the path is not a plain property, the constraint component that must fire)
@@ -670,13 +684,49 @@ BROKEN = {
     ),
     "action order repeated": (
         f"DELETE DATA {{ <{ACTION_2}> mkg:order 2 }} ; INSERT DATA {{ <{ACTION_2}> mkg:order 1 }}",
-        ACTION_2,
+        within(PLAN, ACTION_2),
+        SH.SPARQLConstraintComponent,
+    ),
+    "measure order repeated": (
+        f"DELETE WHERE {{ <{CHIIKI_01}> mkg:inFocusArea ?a }} ;"
+        f"INSERT DATA {{ <{CHIIKI_01}> mkg:inFocusArea <id/minami/2022/area/gensai> }}",
+        within(PLAN, CHIIKI_01),
+        SH.SPARQLConstraintComponent,
+    ),
+    "focus area in another plan than its measure": (
+        "DELETE DATA { <id/minami/2022/area/gensai> mkg:inPlan <id/minami/2022> } ;"
+        f"INSERT DATA {{ <id/minami/2022/area/gensai> mkg:inPlan <{CITED_PLAN}> }}",
+        within(PLAN, GENSAI_01),
+        SH.SPARQLConstraintComponent,
+    ),
+    "measure in another plan than its action": (
+        f"DELETE DATA {{ <{GENSAI_01}> mkg:inPlan <id/minami/2022> }} ;"
+        f"INSERT DATA {{ <{GENSAI_01}> mkg:inPlan <{CITED_PLAN}> }}",
+        within(PLAN, ACTION_2),
+        SH.SPARQLConstraintComponent,
+    ),
+    "measure in another plan than its contribution": (
+        f"DELETE DATA {{ <{GENSAI_01}> mkg:inPlan <id/minami/2022> }} ;"
+        f"INSERT DATA {{ <{GENSAI_01}> mkg:inPlan <{CITED_PLAN}> }}",
+        within(PLAN, CONTRIBUTION),
+        SH.SPARQLConstraintComponent,
+    ),
+    "measure in a cited plan": (
+        f"DELETE DATA {{ <{GENSAI_01}> mkg:inPlan <id/minami/2022> }} ;"
+        f"INSERT DATA {{ <{GENSAI_01}> mkg:inPlan <{CITED_PLAN}> }}",
+        CITED_PLAN,
+        SH.MaxCountConstraintComponent,
+    ),
+    "section with two goals in one plan": (
+        "DELETE DATA { <id/minami/2022/goal/hoikuen> mkg:goalOf <id/minami/section/hoikuen> } ;"
+        "INSERT DATA { <id/minami/2022/goal/hoikuen> mkg:goalOf <id/minami/section/somu> }",
+        within(PLAN, "id/minami/2022/goal/hoikuen"),
         SH.SPARQLConstraintComponent,
     ),
     "area order repeated": (
         "DELETE DATA { <id/minami/2022/area/chiiki> mkg:order 2 } ;"
         "INSERT DATA { <id/minami/2022/area/chiiki> mkg:order 1 }",
-        "id/minami/2022",
+        PLAN,
         SH.SPARQLConstraintComponent,
     ),
     "action of a measure that does not list it": (
@@ -722,13 +772,13 @@ BROKEN = {
     ),
     "accepted contribution without shortcut": (
         f"DELETE DATA {{ <id/minami/section/somu> mkg:contributesTo <{GENSAI_01}> }}",
-        CONTRIBUTION,
+        within(PLAN, CONTRIBUTION),
         SH.SPARQLConstraintComponent,
     ),
     "shortcut without accepted contribution": (
         f"DELETE DATA {{ <{CONTRIBUTION}> mkg:accepted true }} ;"
         f"INSERT DATA {{ <{CONTRIBUTION}> mkg:accepted false }}",
-        "id/minami/section/somu",
+        within(PLAN, "id/minami/section/somu"),
         SH.SPARQLConstraintComponent,
     ),
     "contribution without evidence": (
@@ -763,7 +813,13 @@ BROKEN = {
     "evidence quoting another section's goal": (
         f"DELETE WHERE {{ <{EVIDENCE}/section> oa:hasSource ?g }} ;"
         f"INSERT DATA {{ <{EVIDENCE}/section> oa:hasSource <id/minami/2022/goal/hoikuen> }}",
-        EVIDENCE,
+        within(PLAN, EVIDENCE),
+        SH.SPARQLConstraintComponent,
+    ),
+    "evidence quoting another measure": (
+        f"DELETE WHERE {{ <{EVIDENCE}/measure> oa:hasSource ?m }} ;"
+        f"INSERT DATA {{ <{EVIDENCE}/measure> oa:hasSource <{CHIIKI_01}> }}",
+        within(PLAN, EVIDENCE),
         SH.SPARQLConstraintComponent,
     ),
     "selector without oa:exact": (
@@ -795,7 +851,19 @@ BROKEN = {
     ),
     "topic without broader that is not top": (
         "DELETE WHERE { <id/topic/bousai> skos:broader ?b . ?b skos:narrower ?n }",
-        "id/topic/bousai",
+        within(SCHEME, "id/topic/bousai"),
+        SH.SPARQLConstraintComponent,
+    ),
+    "top topic with a broader topic": (
+        "INSERT DATA { <id/topic/bousai> skos:topConceptOf <id/topic> ."
+        " <id/topic> skos:hasTopConcept <id/topic/bousai> }",
+        within(SCHEME, "id/topic/bousai"),
+        SH.SPARQLConstraintComponent,
+    ),
+    "top topic of another scheme": (
+        "DELETE DATA { <id/topic/anzen> skos:topConceptOf <id/topic> } ;"
+        "INSERT DATA { <id/topic/anzen> skos:topConceptOf <id/other-topics> }",
+        within(SCHEME, "id/topic/anzen"),
         SH.SPARQLConstraintComponent,
     ),
     "partner with two subtype classes": (
@@ -815,7 +883,18 @@ BROKEN = {
     ),
     "mention without its shortcut": (
         "DELETE DATA { <id/minami/section/somu> mkg:involves <id/partner/jichikai> }",
-        PARTNER_MENTION,
+        within(PLAN, PARTNER_MENTION),
+        SH.SPARQLConstraintComponent,
+    ),
+    "topic mention without dcterms:subject": (
+        "DELETE DATA { <id/minami/2022/measure/gensai-01/action/1> dcterms:subject"
+        " <id/topic/bousai> }",
+        within(PLAN, TOPIC_MENTION),
+        SH.SPARQLConstraintComponent,
+    ),
+    "cited-plan mention without dcterms:references": (
+        f"DELETE DATA {{ <{CHIIKI_01}> dcterms:references <{CITED_PLAN}> }}",
+        within(PLAN, PLAN_MENTION),
         SH.SPARQLConstraintComponent,
     ),
     "plan involves": (
@@ -838,7 +917,8 @@ BROKEN = {
 
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_broken_graph_is_a_violation(shapes: Graph, ontology: Graph, case: str) -> None:
-    update, focus, expected = BROKEN[case]
+    update, where, expected = BROKEN[case]
+    focus, value = where if isinstance(where, tuple) else (where, None)
     data = valid_graph()
     data.update(PREFIXES + update)
     assert set(data) != set(valid_graph()), "the update changed nothing"
@@ -846,8 +926,23 @@ def test_broken_graph_is_a_violation(shapes: Graph, ontology: Graph, case: str) 
     assert not conforms
     violations = [r for r in results if r["severity"] == SH.Violation]
     assert any(
-        r["focus"] == iri(focus) and expected in (r["path"], r["component"]) for r in violations
+        r["focus"] == iri(focus)
+        and expected in (r["path"], r["component"])
+        and (value is None or (r["value"] == iri(value) and iri(value) in r["message"]))
+        for r in violations
     ), violations
+
+
+def test_sparql_constraints_run_once_per_plan_or_scheme(shapes: Graph) -> None:
+    """pySHACL parses a SPARQL constraint's query anew for every focus node, so the SPARQL
+    constraints sit on shapes whose focus nodes are the few plans and topic schemes, and each
+    checks all of a plan's (or scheme's) measures, actions, goals, links or topics at once."""
+    holders = set(shapes.subjects(SH.sparql, None))
+    assert len(holders) >= 9
+    for shape in holders:
+        targets = {(p, o) for p, o in shapes.predicate_objects(shape) if "#target" in str(p)}
+        assert targets in ({(SH.targetClass, MKG.OperatingPolicy)},
+                           {(SH.targetClass, SKOS.ConceptScheme)}), shape  # fmt: skip
 
 
 def test_missing_english_labels_are_warnings_only(shapes: Graph, ontology: Graph) -> None:
