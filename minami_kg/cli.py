@@ -108,7 +108,8 @@ def build_command(settings: Settings, source: Path | None, encoding: str | None)
             f"{len(plan.focus_areas)} focus areas, {len(plan.measures)} measures, "
             f"{len(plan.actions)} actions, {len(plan.sections)} sections"
         )
-    click.echo(f"{result.quad_count} quads written to {settings.store} in {result.seconds:.2f} s")
+    target = settings.endpoint or settings.store
+    click.echo(f"{result.quad_count} quads written to {target} in {result.seconds:.2f} s")
 
 
 @main.command("export")

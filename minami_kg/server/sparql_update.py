@@ -27,7 +27,7 @@ from pathlib import Path
 from pyoxigraph import Store
 
 from minami_kg.store import StoreError
-from minami_kg.store.embedded import _build_lock, _generations_dir, _prune
+from minami_kg.store.embedded import build_lock, swap_in_new_generation
 
 LOCK_WAIT = 5.0
 
@@ -45,7 +45,7 @@ def apply_update(store_path: Path, update: str, *, base_iri: str | None) -> None
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
-            with _build_lock(store_path):
+            with build_lock(store_path):
                 _copy_update_swap(store_path, update, base_iri)
                 return
         except StoreError as err:
@@ -60,23 +60,11 @@ def _copy_update_swap(store_path: Path, update: str, base_iri: str | None) -> No
     current = Path(os.path.realpath(store_path))
     if not current.is_dir():
         raise StoreError(f"{store_path}: no store here; run `minami-kg build` first")
-    generations = _generations_dir(store_path)
-    generations.mkdir(parents=True, exist_ok=True)
-    new_dir = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns()}"
-    try:
-        shutil.copytree(current, new_dir, ignore=shutil.ignore_patterns("LOCK"))
-        store = Store(str(new_dir))
+
+    def copy_and_update(directory: Path) -> None:
+        shutil.copytree(current, directory, ignore=shutil.ignore_patterns("LOCK"))
+        store = Store(str(directory))
         store.update(update, base_iri=base_iri)
         store.flush()
-        del store
-    except SyntaxError:
-        shutil.rmtree(new_dir, ignore_errors=True)
-        raise
-    except OSError as err:
-        shutil.rmtree(new_dir, ignore_errors=True)
-        raise StoreError(f"{store_path}: could not write the update: {err}") from None
-    link = store_path.parent / f".{store_path.name}.link-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(os.path.relpath(new_dir, store_path.parent))
-    os.replace(link, store_path)
-    _prune(generations, keep=new_dir)
+
+    swap_in_new_generation(store_path, copy_and_update)

@@ -19,7 +19,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,8 +39,8 @@ def _generations_dir(path: Path) -> Path:
 
 
 @contextmanager
-def _build_lock(path: Path) -> Iterator[None]:
-    """Only one build at a time writes beside a given store."""
+def build_lock(path: Path) -> Iterator[None]:
+    """Only one build or update at a time writes beside a given store."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = path.parent / f".{path.name}.lock"
     with lock_path.open("w") as lock:
@@ -54,34 +54,50 @@ def _build_lock(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def swap_in_new_generation(path: Path, fill: Callable[[Path], None]) -> Path:
+    """Write a new generation with `fill(directory)`, then point `path` at it.
+
+    Call it holding `build_lock(path)`. If `fill` raises, the half-written
+    generation is removed and the link is left as it was: SyntaxError passes
+    through, OSError becomes StoreError.
+    """
+    generations = _generations_dir(path)
+    generations.mkdir(parents=True, exist_ok=True)
+    new_dir = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns()}"
+    try:
+        fill(new_dir)
+    except SyntaxError:
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
+    except OSError as err:
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise StoreError(f"{path}: could not write the new store: {err}") from None
+
+    if path.exists() and not path.is_symlink():
+        # A store from before generations were used: move it aside first.
+        path.rename(generations / f"0-legacy-{time.time_ns()}")
+    link = path.parent / f".{path.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(new_dir, path.parent))
+    os.replace(link, path)
+    _prune(generations, keep=new_dir)
+    return new_dir
+
+
 def replace_store(path: Path, nquads_file: Path) -> Path:
     """Load an N-Quads file into a new generation and make `path` point to it.
 
     Returns the new generation's directory. Raises `StoreError` (with the
     old store untouched) when loading fails, e.g. on a full disk.
     """
-    with _build_lock(path):
-        generations = _generations_dir(path)
-        generations.mkdir(parents=True, exist_ok=True)
-        new_dir = generations / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns()}"
-        try:
-            store = Store(str(new_dir))
-            store.bulk_load(path=str(nquads_file), format=RdfFormat.N_QUADS)
-            store.flush()
-            del store
-        except OSError as err:
-            shutil.rmtree(new_dir, ignore_errors=True)
-            raise StoreError(f"{path}: could not write the new store: {err}") from None
 
-        if path.exists() and not path.is_symlink():
-            # A store from before generations were used: move it aside first.
-            path.rename(generations / f"0-legacy-{time.time_ns()}")
-        link = path.parent / f".{path.name}.link-{os.getpid()}"
-        link.unlink(missing_ok=True)
-        link.symlink_to(os.path.relpath(new_dir, path.parent))
-        os.replace(link, path)
-        _prune(generations, keep=new_dir)
-        return new_dir
+    def bulk_load(directory: Path) -> None:
+        store = Store(str(directory))
+        store.bulk_load(path=str(nquads_file), format=RdfFormat.N_QUADS)
+        store.flush()
+
+    with build_lock(path):
+        return swap_in_new_generation(path, bulk_load)
 
 
 def _prune(generations: Path, keep: Path) -> None:
