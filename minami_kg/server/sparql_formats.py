@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
+from minami_kg.store import EXPORT_FORMATS
+
 RESULTS = "results"  # SELECT and ASK
 GRAPH = "graph"  # CONSTRUCT and DESCRIBE
 
@@ -49,14 +51,7 @@ _RESULTS_FORMATS = {
     "csv": QueryResultsFormat.CSV,
     "tsv": QueryResultsFormat.TSV,
 }
-_RDF_FORMATS = {
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-}
+_RDF_FORMATS = EXPORT_FORMATS  # the same short names as `minami-kg export --format`
 
 # In order of our preference: the first acceptable one wins a tie.
 RESULT_FORMATS: tuple[Format, ...] = (
