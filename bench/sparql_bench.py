@@ -13,8 +13,8 @@ loopback, in one run:
 * throughput: 8 client threads, one HTTP connection each, for a fixed window
   per server, alternating servers twice; requests per second;
 * breakdown: for a few light queries, the time of the query alone
-  (pyoxigraph in this process), of our query worker pool (`QueryPool.run`,
-  adds the hop to a worker process) and of the full HTTP request.
+  (pyoxigraph in this process), of our query code, of the Flask app in this
+  process, and of the full HTTP request.
 
 Data: `--size seed` is the graph `minami-kg build` makes from `data/sources/`;
 `--size 200k` replicates its plan (the plan graph and every quad naming the
@@ -389,9 +389,10 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
     """Where the time of a light query goes in our stack, measured in this process.
 
     direct:   pyoxigraph Store.query + serialise to JSON (what Oxigraph itself does)
-    execute:  our worker's code (query, TSV with the row cap, re-serialised to JSON)
-    pool:     QueryPool.run: the job pickled to a worker process and the bytes back
+    execute:  our query code (query, TSV with the row cap, re-serialised to JSON)
     flask:    the whole app in process (Flask's test client): + routing, parsing, negotiation
+              and the watchdog; given a socket as gunicorn would, so the query runs in
+              process as under `minami-kg serve`, not in the query pool
     """
     import dataclasses
 
@@ -399,15 +400,16 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
 
     from minami_kg.config import Settings
     from minami_kg.server import create_app
-    from minami_kg.server.query_pool import Job, QueryPool, execute
+    from minami_kg.server.query_pool import Job, execute
     from minami_kg.server.sparql import get_pool
     from minami_kg.server.sparql_formats import parse_accept
 
     store = Store.read_only(os.path.realpath(store_path))
-    pool = QueryPool(store_path, size=1, timeout=30)
     app = create_app(dataclasses.replace(Settings.from_env(), store=store_path))
     web = app.test_client()
     headers = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
+    ours_socket, _peer = socket.socketpair()
+    as_gunicorn = {"gunicorn.socket": ours_socket}
     out = []
     try:
         for q in queries:
@@ -423,20 +425,23 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
             def ours(job: Job = job) -> None:
                 execute(store, job)
 
-            def pooled(job: Job = job) -> None:
-                pool.run(job)
-
             def flask(q: Query = q) -> None:
-                web.post("/sparql", data=q.text.encode("utf-8"), headers=headers)
+                web.post(
+                    "/sparql",
+                    data=q.text.encode("utf-8"),
+                    headers=headers,
+                    environ_base=as_gunicorn,
+                )
 
             row = {"query": q.name}
-            steps = (("direct", direct), ("execute", ours), ("pool", pooled), ("flask", flask))
+            steps = (("direct", direct), ("execute", ours), ("flask", flask))
             for label, fn in steps:
                 row[label] = median_ms(fn, repeat)
             out.append(row)
     finally:
-        pool.close()
         get_pool(app).close()
+        ours_socket.close()
+        _peer.close()
     return out
 
 
@@ -614,9 +619,9 @@ def report(
         out += [
             "",
             "Where a light query's time goes in ours (median ms; direct = pyoxigraph in "
-            "process, execute = our worker's code, pool = + the hop to a query process, "
-            "flask = + the Flask app in process, HTTP = our p50 above, so HTTP − flask = "
-            "gunicorn, a TCP connection per request, and the client):",
+            "process, execute = our query code, flask = + the Flask app and the watchdog "
+            "in process, HTTP = our p50 above, so HTTP − flask = gunicorn, a TCP connection "
+            "per request, and the client):",
             "",
         ]
         rows = []
@@ -628,7 +633,6 @@ def report(
                     name,
                     f"{part['direct']:.3f}",
                     f"{part['execute']:.3f}",
-                    f"{part['pool']:.3f}",
                     f"{part['flask']:.3f}",
                     f"{http_o:.3f}",
                     f"{http_o - part['flask']:.3f}",
@@ -641,14 +645,13 @@ def report(
                     "query",
                     "direct",
                     "execute",
-                    "pool",
                     "flask",
                     "ours HTTP",
                     "HTTP − flask",
                     "oxigraph HTTP",
                 ],
                 rows,
-                set(range(1, 8)),
+                set(range(1, 7)),
             )
         )
     return "\n".join(out) + "\n"

@@ -2,8 +2,11 @@
 
 pyoxigraph has no query timeout and cannot cancel a running query, and a
 signal does not interrupt it (the work happens in Rust, outside the GIL). The
-only way to really stop a runaway query is to stop the process running it. So
-each web process keeps a small pool of worker processes (`query_workers`):
+only way to really stop a runaway query is to stop the process running it.
+Under gunicorn the web worker runs the query and is itself that process
+(`watchdog`). Where that is not possible (Flask's dev server, the test client,
+threaded servers), each web process keeps a small pool of worker processes
+(`query_workers`):
 
 * a worker opens the store read-only (`Store.read_only`) and reopens it when the
   store's symbolic link points to a new generation (after `build` or an update);

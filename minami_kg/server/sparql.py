@@ -15,8 +15,9 @@ Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
 * A GET without a query is answered with the SPARQL 1.1 Service Description
   (`service_description`), or, for a browser, with the query editor.
 
-Limits of a public endpoint, each a setting: `sparql_timeout` (the query's
-worker process is killed, the answer is 503 with Retry-After), `max_rows`
+Limits of a public endpoint, each a setting: `sparql_timeout` (the process
+running the query is ended, the answer is 503 with Retry-After: under gunicorn
+the web worker itself, see `watchdog`; elsewhere a query process), `max_rows`
 (more solutions are not read; the answer says `X-Result-Truncated: true`),
 `max_body_bytes` (413). SERVICE in a query and LOAD in an update are refused
 with 400 before the text reaches pyoxigraph (`sparql_text`). Every answer,
@@ -52,6 +53,7 @@ from minami_kg.server.query_pool import (
     Refusal,
     Reply,
     answer,
+    execute,
 )
 from minami_kg.server.service_description import PREFIXES as SD_PREFIXES
 from minami_kg.server.service_description import service_description
@@ -72,24 +74,34 @@ from minami_kg.server.sparql_text import (
     with_protocol_dataset,
 )
 from minami_kg.server.sparql_update import StoreBusy, apply_update
-from minami_kg.store import StoreError
+from minami_kg.server.watchdog import Watchdog, client_socket, timeout_message
+from minami_kg.store import EmbeddedStore, StoreError
 
 POOL_KEY = "minami_kg.query_pool"
+WATCHDOG_KEY = "minami_kg.sparql_watchdog"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+# On every answer, the watchdog's 503 included: any origin may read /sparql.
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Result-Truncated, Retry-After",
+}
 
 sparql = Blueprint("sparql", __name__)
 
 
 @sparql.record_once
 def _start_pool(state: object) -> None:
-    """Attach the query worker pool to the app; its processes start on the first query."""
+    """Attach the query worker pool and the watchdog to the app; both start on first use."""
     app: Flask = state.app  # type: ignore[attr-defined]
     settings: Settings = app.config["MINAMI_KG"]
     app.extensions[POOL_KEY] = QueryPool(
         settings.store, size=settings.query_workers, timeout=settings.sparql_timeout
+    )
+    app.extensions[WATCHDOG_KEY] = Watchdog(
+        settings.sparql_timeout, {"Retry-After": "1", **CORS, "Vary": "Accept"}
     )
 
 
@@ -124,8 +136,7 @@ def _refused(err: SparqlError) -> ResponseReturnValue:
 @sparql.after_request
 def _cors(response: Response) -> Response:
     """Any origin may read /sparql: it is public and carries no cookies or sessions."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated, Retry-After"
+    response.headers.update(CORS)
     response.vary.add("Accept")
     return response
 
@@ -152,10 +163,7 @@ def endpoint() -> ResponseReturnValue:
         raise SparqlError(400, str(err)) from None
     except QueryTimeout:
         raise SparqlError(
-            503,
-            f"The query ran longer than {settings.sparql_timeout:g} s and was stopped. "
-            "Narrow it (a LIMIT, fewer OPTIONALs, a more specific pattern) and try again.",
-            {"Retry-After": "1"},
+            503, timeout_message(settings.sparql_timeout), {"Retry-After": "1"}
         ) from None
     except (PoolBusy, StoreBusy) as err:
         raise SparqlError(
@@ -271,7 +279,7 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
         format_names=format_names,
         max_rows=settings.max_rows,
     )
-    reply = _run_remote(job) if settings.endpoint else get_pool(current_app).run(job)
+    reply = _run_remote(job) if settings.endpoint else _run_here_or_in_pool(job)
     if not isinstance(reply, Answer):
         raise SparqlError(reply.status, reply.message, reply.headers)
     response = Response(reply.body, 200, content_type=reply.media_type)
@@ -279,6 +287,19 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
     return response
+
+
+def _run_here_or_in_pool(job: Job) -> Reply:
+    """Under gunicorn's sync workers, in this process with a watchdog (see `watchdog`);
+    elsewhere in a query process, which can be stopped without stopping this one."""
+    client = client_socket(request.environ)
+    store = get_store(current_app)
+    if client is None or not isinstance(store, EmbeddedStore):
+        return get_pool(current_app).run(job)
+    snapshot = store.snapshot()
+    watchdog: Watchdog = current_app.extensions[WATCHDOG_KEY]
+    with watchdog.watching(client):
+        return execute(snapshot, job)
 
 
 def _run_remote(job: Job) -> Reply:

@@ -126,9 +126,17 @@ def _string_end(text: str, start: int) -> int:
 
 
 def refuse_remote_access(text: str, *, update: bool = False) -> None:
-    """Raise `UnsafeQuery` when the text uses SERVICE (or, in an update, LOAD)."""
+    """Raise `UnsafeQuery` when the text uses SERVICE (or, in an update, LOAD).
+
+    Tokenising costs about 0.3 ms for a typical query, so it is skipped when the
+    word appears nowhere in the text, not even inside an IRI or a string: then no
+    token can be the keyword (`is_keyword` compares the upper case too).
+    """
     forbidden = ("SERVICE", "LOAD") if update else ("SERVICE",)
     for reading in (text, unescape_codepoints(text)):
+        shouted = reading.upper()
+        if not any(name in shouted for name in forbidden):
+            continue
         keyword = next((t for t in tokens(reading) if t.is_keyword(*forbidden)), None)
         if keyword is not None:
             name = keyword.text.rstrip(".").upper()

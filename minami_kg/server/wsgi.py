@@ -2,8 +2,12 @@
 
 gunicorn's sync workers answered /sparql faster than waitress in our
 measurements, and they suit the endpoint: each web process serves one request
-at a time and owns its own small pool of query processes (`query_pool`), so a
-runaway query is stopped by killing a process, never by hoping a thread yields.
+at a time, so it runs the query itself and a runaway query is stopped by ending
+that process (`watchdog`); the arbiter starts a fresh one, and connections not
+yet accepted wait for the other workers. Sync workers close the connection
+after each response. Keep-alive was measured and not taken: gthread with one
+thread was slower (each request is handed to its thread), and a worker that
+exits would also drop the requests waiting on its kept-alive connections.
 
 The app is built in each gunicorn worker after it forks (`load`), not in the
 master, so no store handle or query process is ever shared across a fork.
@@ -32,8 +36,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             "bind": bind_address(host, port),
             "workers": workers,
             "worker_class": "sync",
-            # gunicorn must not kill a web worker that is waiting on a slow query:
-            # the query pool stops the query first, after sparql_timeout.
+            # gunicorn must not kill a web worker that is running a slow query:
+            # the watchdog stops the query first, after sparql_timeout.
             "timeout": max(30, int(settings.sparql_timeout * 2) + 10),
             "graceful_timeout": 10,
             # long GET queries: gunicorn's default request line limit is 4094 bytes

@@ -129,6 +129,10 @@ class EmbeddedStore:
                 self._opened_target = target
             return self._store
 
+    def snapshot(self) -> Store:
+        """The pyoxigraph store as opened now (for /sparql, which runs queries itself)."""
+        return self._current()
+
     def query(
         self, sparql: str, *, substitutions: dict[Variable, Term] | None = None
     ) -> QueryResult:

@@ -23,7 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(store: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+def live_server(
+    store: Path, *, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[str]:
     """Start `minami-kg serve` over `store`; yield its base URL; stop it afterwards.
 
     Fails with the server's own output when it does not answer /healthz in time.
@@ -32,7 +34,7 @@ def live_server(store: Path, *, env: dict[str, str] | None = None) -> Iterator[s
     environ = {**os.environ, **(env or {}), "PORT": str(port), "MINAMI_KG_STORE": str(store)}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--workers", "1"],
+            [sys.executable, "-c", SERVE, "serve", "--workers", str(workers)],
             env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,
