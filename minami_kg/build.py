@@ -21,6 +21,7 @@ from minami_kg.curation import Curation, load_curation
 from minami_kg.extract import PlanError, decode, parse_plan
 from minami_kg.extract.model import Plan
 from minami_kg.link import link_plan
+from minami_kg.publish import publish_dumps
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.link_graph import curated_quads, links_quads, topic_scheme_quads
 from minami_kg.rdf.ontology import ontology_quads
@@ -140,6 +141,7 @@ def build(
         open_store(settings).replace(staging)
     finally:
         staging.unlink(missing_ok=True)
+    publish_dumps(settings)
     return BuildResult(
         plans=tuple(plans), quad_count=len(quads), seconds=time.perf_counter() - started
     )

@@ -88,10 +88,31 @@ class Settings:
             "help": "bearer token that allows SPARQL updates on /sparql; unset: updates refused",
         },
     )
+    dumps: Path | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_DUMPS",
+            "help": "folder the build writes the downloadable dumps to "
+            "(default: dumps/ beside the store, i.e. var/dumps)",
+        },
+    )
+    publisher: str = field(
+        default="minami-kg",
+        metadata={"env": "MINAMI_KG_PUBLISHER", "help": "publisher's name in the DCAT catalogue"},
+    )
+    licence: str = field(
+        default="https://creativecommons.org/licenses/by/4.0/",
+        metadata={"env": "MINAMI_KG_LICENCE", "help": "licence IRI in the DCAT catalogue"},
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             object.__setattr__(self, "base", self.base + "/")
+
+    @property
+    def dumps_dir(self) -> Path:
+        """Where the dumps are: `dumps`, or `dumps/` beside the store when unset."""
+        return self.dumps or self.store.parent / "dumps"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -115,7 +136,7 @@ class SettingsError(ValueError):
 
 
 def _parse(name: str, env: str, kind: str, value: str) -> object:
-    if kind == "Path":
+    if kind in ("Path", "Path | None"):
         return Path(value)
     if kind in ("int", "float"):
         try:

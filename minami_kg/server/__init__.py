@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.pages import pages
 
     app.register_blueprint(pages)
+    from minami_kg.server.dataset import dataset
+
+    app.register_blueprint(dataset)  # also the app-wide caching hook (ETag, 304)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -1,0 +1,318 @@
+"""The dataset description, DCAT (catalogue, datasets, distributions, service) and VoID.
+
+It is computed from the store and the dump manifest, not kept in the store:
+the description gives the byte size and checksum of every dump, and a dump
+cannot hold its own checksum. So `{base}graph/meta` is not written; the
+server computes these quads on request and keeps them per store version
+(which changes only on a rebuild). They are returned in that graph's name,
+so a dataset format (TriG, N-Quads) says where they would live.
+
+The terms follow DCAT 3 (https://www.w3.org/TR/vocab-dcat-3/) as DCAT-AP 3.0.1
+constrains it (https://semiceu.github.io/DCAT-AP/releases/3.0.1/): the
+publisher is a foaf:Agent with a foaf:name, the licence a
+dcterms:LicenseDocument, media types IANA IRIs typed dcterms:MediaType,
+formats EU file-type IRIs, languages EU language IRIs; and VoID
+(https://www.w3.org/TR/void/) for sizes, partitions, vocabularies and
+example resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+
+from minami_kg.config import Settings
+from minami_kg.publish.dumps import GZIP_MEDIA_TYPE, DumpManifest
+from minami_kg.rdf.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    PREFIXES,
+    RDF,
+    XSD,
+    Namespace,
+)
+from minami_kg.store import GraphStore
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+IANA = Namespace("http://www.iana.org/assignments/media-types/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
+DESCRIPTION_PREFIXES = {**PREFIXES, "void": str(VOID), "spdx": str(SPDX)}
+
+_PLANS = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?plan ?g ?ja ?en WHERE {
+  GRAPH ?g { ?plan a mkg:Plan ; mkg:fiscalYear ?fy ; dcterms:title ?ja }
+  OPTIONAL { ?plan skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
+  FILTER(STRSTARTS(STR(?g), $prefix))
+} ORDER BY ?plan
+"""
+_GRAPH_TRIPLES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+_ENTITIES = """
+SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), $space)) }
+"""
+_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY ?class
+"""
+_PROPERTIES = """
+SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
+GROUP BY ?p ORDER BY ?p
+"""
+_EXAMPLES = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+SELECT DISTINCT ?s WHERE {
+  { ?s a mkg:Plan ; mkg:fiscalYear ?fy } UNION { ?s a mkg:Measure } UNION { ?s a mkg:Section }
+  FILTER(STRSTARTS(STR(?s), $space))
+} ORDER BY ?s LIMIT 200
+"""
+
+
+@dataclass(frozen=True)
+class PlanDataset:
+    plan: NamedNode
+    graph: NamedNode
+    title_ja: str
+    title_en: str | None
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The IRIs of the description, all under `{base}` so they dereference."""
+
+    base: str
+
+    @property
+    def page(self) -> NamedNode:
+        return NamedNode(self.base + "dataset")
+
+    def part(self, fragment: str) -> NamedNode:
+        return NamedNode(f"{self.base}dataset#{fragment}")
+
+    @property
+    def sparql(self) -> NamedNode:
+        return NamedNode(self.base + "sparql")
+
+    def download(self, name: str) -> NamedNode:
+        return NamedNode(f"{self.base}download/{name}")
+
+    @property
+    def meta_graph(self) -> NamedNode:
+        return NamedNode(self.base + "graph/meta")
+
+
+def _number(value: int, datatype: NamedNode = XSD.integer) -> Literal:
+    return Literal(str(value), datatype=datatype)
+
+
+def _placed(query: str, **terms: Literal) -> str:
+    """`query` with each `$name` replaced by a term; a term's `str()` is SPARQL syntax.
+
+    (pyoxigraph's `substitutions` only binds variables a query projects.)
+    """
+    for name, term in terms.items():
+        query = query.replace(f"${name}", str(term))
+    return query
+
+
+def _count(store: GraphStore, query: str, **terms: Literal) -> int:
+    return int(next(iter(store.query(_placed(query, **terms))))["n"].value)
+
+
+def plan_datasets(store: GraphStore, base: str) -> list[PlanDataset]:
+    rows = store.query(_placed(_PLANS, prefix=Literal(base + "graph/plan/")))
+    found: dict[str, PlanDataset] = {}
+    for row in rows:
+        plan = row["plan"]
+        en = row["en"].value if row["en"] is not None else None
+        found.setdefault(plan.value, PlanDataset(plan, row["g"], row["ja"].value, en))
+    return list(found.values())
+
+
+def _slug(plan: NamedNode, base: str) -> str:
+    return "plan-" + plan.value.removeprefix(base + "id/").replace("/", "-")
+
+
+def description_quads(
+    store: GraphStore, settings: Settings, manifest: DumpManifest | None
+) -> list[Quad]:
+    """The DCAT catalogue and VoID description of the store and its dumps, sorted."""
+    urls = Urls(settings.base)
+    triples = list(_describe(store, settings, manifest, urls))
+    return sorted({Quad(s, p, o, urls.meta_graph) for s, p, o in triples}, key=str)
+
+
+def _describe(
+    store: GraphStore, settings: Settings, manifest: DumpManifest | None, urls: Urls
+) -> Iterator[tuple]:
+    base = settings.base
+    space = Literal(base + "id/")
+    catalog, graph, service = urls.part("catalog"), urls.part("graph"), urls.part("sparql")
+    publisher, licence = urls.part("publisher"), NamedNode(settings.licence)
+    languages = [EU_LANGUAGE.JPN, EU_LANGUAGE.ENG]
+
+    # The publisher, the licence and the languages, as DCAT-AP wants them typed.
+    yield publisher, RDF.type, FOAF.Agent
+    yield publisher, FOAF.name, Literal(settings.publisher)
+    yield licence, RDF.type, DCTERMS.LicenseDocument
+    for language in languages:
+        yield language, RDF.type, DCTERMS.LinguisticSystem
+
+    def titled(
+        thing: NamedNode, ja: str, en: str | None, desc_ja: str, desc_en: str
+    ) -> Iterator[tuple]:
+        yield thing, DCTERMS.title, Literal(ja, language="ja")
+        if en:
+            yield thing, DCTERMS.title, Literal(en, language="en")
+        yield thing, DCTERMS.description, Literal(desc_ja, language="ja")
+        yield thing, DCTERMS.description, Literal(desc_en, language="en")
+
+    # The catalogue.
+    yield catalog, RDF.type, DCAT.Catalog
+    yield from titled(
+        catalog,
+        "minami-kg 区運営方針ナレッジグラフ カタログ",
+        "minami-kg ward operating policy knowledge graph catalogue",
+        "区運営方針を読み取ったナレッジグラフのデータセット、ダンプ、SPARQLエンドポイント。",
+        "Datasets, dumps and the SPARQL endpoint of a knowledge graph read from "
+        "ward operating policies.",
+    )
+    yield catalog, DCTERMS.publisher, publisher
+    yield catalog, DCTERMS.license, licence
+    yield catalog, FOAF.homepage, NamedNode(base)
+    yield NamedNode(base), RDF.type, FOAF.Document
+    for language in languages:
+        yield catalog, DCTERMS.language, language
+    yield catalog, DCAT.dataset, graph
+    yield catalog, DCAT.service, service
+
+    # The whole graph: a DCAT dataset and a VoID dataset.
+    yield graph, RDF.type, DCAT.Dataset
+    yield graph, RDF.type, VOID.Dataset
+    yield from titled(
+        graph,
+        "minami-kg 区運営方針ナレッジグラフ(全体)",
+        "minami-kg ward operating policy knowledge graph (whole graph)",
+        "区運営方針の基本目標・重点・施策・事業、各課の目標、課と施策の関わり(根拠つき)、"
+        "連携先、トピック、オントロジーを収めた全名前付きグラフ。",
+        "Every named graph: the plans' goals, focus areas, measures and actions, the "
+        "sections' goals, section-measure links with evidence, partners, topics and the ontology.",
+    )
+    yield graph, DCTERMS.publisher, publisher
+    yield graph, DCTERMS.license, licence
+    for language in languages:
+        yield graph, DCTERMS.language, language
+    yield graph, DCAT.landingPage, urls.page
+    yield urls.page, RDF.type, FOAF.Document
+    yield graph, DCAT.keyword, Literal("区運営方針", language="ja")
+    yield graph, DCAT.keyword, Literal("operating policy", language="en")
+    yield graph, DCAT.keyword, Literal("横浜市", language="ja")
+    yield graph, VOID.sparqlEndpoint, urls.sparql
+    yield graph, VOID.uriSpace, space
+    yield graph, VOID.rootResource, NamedNode(base + "id/topic")
+    yield graph, VOID.triples, _number(_count(store, _TRIPLES))
+    yield graph, VOID.entities, _number(_count(store, _ENTITIES, space=space))
+
+    used: set[str] = set()
+    for number, row in enumerate(store.query(_CLASSES), start=1):
+        part = BlankNode(f"class{number}")
+        used.add(row["class"].value)
+        yield graph, VOID.classPartition, part
+        yield part, VOID["class"], row["class"]
+        yield part, VOID.entities, _number(int(row["n"].value))
+    for number, row in enumerate(store.query(_PROPERTIES), start=1):
+        part = BlankNode(f"property{number}")
+        used.add(row["p"].value)
+        yield graph, VOID.propertyPartition, part
+        yield part, VOID.property, row["p"]
+        yield part, VOID.triples, _number(int(row["n"].value))
+    for namespace in sorted(set(DESCRIPTION_PREFIXES.values())):
+        if any(term.startswith(namespace) for term in used):
+            yield graph, VOID.vocabulary, NamedNode(namespace)
+
+    for row in store.query(_placed(_EXAMPLES, space=space)):
+        yield graph, VOID.exampleResource, row["s"]
+
+    # One dataset per plan: the plan's named graph, a part of the whole.
+    graph_sizes = {row["g"].value: int(row["n"].value) for row in store.query(_GRAPH_TRIPLES)}
+    for item in plan_datasets(store, base):
+        dataset = urls.part(_slug(item.plan, base))
+        yield catalog, DCAT.dataset, dataset
+        yield service, DCAT.servesDataset, dataset
+        yield dataset, RDF.type, DCAT.Dataset
+        yield dataset, RDF.type, VOID.Dataset
+        yield from titled(
+            dataset,
+            item.title_ja,
+            item.title_en,
+            f"{item.title_ja}を読み取ったグラフ({item.graph.value})。",
+            f"The graph read from {item.title_en or item.title_ja} ({item.graph.value}).",
+        )
+        yield dataset, DCTERMS.publisher, publisher
+        yield dataset, DCTERMS.license, licence
+        yield dataset, DCTERMS.language, EU_LANGUAGE.JPN
+        yield dataset, DCTERMS.isPartOf, graph
+        yield graph, DCTERMS.hasPart, dataset
+        yield graph, VOID.subset, dataset
+        yield dataset, VOID.rootResource, item.plan
+        yield dataset, VOID.exampleResource, item.plan
+        yield dataset, VOID.sparqlEndpoint, urls.sparql
+        yield dataset, VOID.triples, _number(graph_sizes.get(item.graph.value, 0))
+
+    # The SPARQL endpoint.
+    yield service, RDF.type, DCAT.DataService
+    yield from titled(
+        service,
+        "minami-kg SPARQLエンドポイント",
+        "minami-kg SPARQL endpoint",
+        "SPARQL 1.1 プロトコルによる問い合わせ。既定グラフは全名前付きグラフの和。",
+        "SPARQL 1.1 Protocol queries; the default graph is the union of all named graphs.",
+    )
+    yield service, DCAT.endpointURL, urls.sparql
+    yield service, DCAT.endpointDescription, urls.sparql
+    yield service, DCAT.servesDataset, graph
+    yield service, DCTERMS.conformsTo, SPARQL_PROTOCOL
+    yield SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard
+    yield service, DCTERMS.publisher, publisher
+    yield service, DCTERMS.license, licence
+
+    # One distribution per dump file.
+    media_types: set[str] = set()
+    for dump in manifest.files if manifest else ():
+        distribution = urls.part("dump-" + dump.name.removeprefix("minami-kg.").replace(".", "-"))
+        url = urls.download(dump.name)
+        yield graph, DCAT.distribution, distribution
+        yield graph, VOID.dataDump, url
+        yield distribution, RDF.type, DCAT.Distribution
+        kind = dump.file_type.replace("_", " ").replace("RDF ", "RDF/")
+        suffix = "(gzip)" if dump.gzip else ""
+        yield (
+            distribution,
+            DCTERMS.title,
+            Literal(f"{dump.name} {kind}{suffix}".strip(), language="en"),
+        )
+        yield distribution, DCAT.accessURL, url
+        yield distribution, DCAT.downloadURL, url
+        yield distribution, DCAT.mediaType, IANA[dump.media_type]
+        media_types.add(dump.media_type)
+        yield distribution, DCTERMS["format"], EU_FILE_TYPE[dump.file_type]
+        yield EU_FILE_TYPE[dump.file_type], RDF.type, DCTERMS.MediaTypeOrExtent
+        if dump.gzip:
+            yield distribution, DCAT.compressFormat, IANA[GZIP_MEDIA_TYPE]
+            media_types.add(GZIP_MEDIA_TYPE)
+        yield distribution, DCAT.byteSize, _number(dump.byte_size, XSD.nonNegativeInteger)
+        checksum = BlankNode(f"checksum-{dump.name.replace('.', '-')}")
+        yield distribution, SPDX.checksum, checksum
+        yield checksum, RDF.type, SPDX.Checksum
+        yield checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256
+        yield checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)
+        yield distribution, DCTERMS.license, licence
+    for media_type in sorted(media_types):
+        yield IANA[media_type], RDF.type, DCTERMS.MediaType

@@ -1,0 +1,35 @@
+"""The store's version: what HTTP validators (ETag, Last-Modified) are derived from.
+
+For the embedded store it is the generation the store link points at
+(`minami_kg.store.embedded`): a rebuild or a SPARQL update swaps in a new
+generation and so a new version, and nothing else changes the data. A
+remote store has no such marker, so it has no version and responses carry
+no validators.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from minami_kg.store import EmbeddedStore, GraphStore
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    tag: str  # short and opaque; safe inside an ETag
+    modified: datetime  # when this generation was written (UTC, whole seconds)
+
+
+def store_version(store: GraphStore) -> StoreVersion | None:
+    if not isinstance(store, EmbeddedStore):
+        return None
+    target = os.path.realpath(store.path)
+    try:
+        mtime = os.stat(target).st_mtime
+    except FileNotFoundError:
+        return None
+    tag = hashlib.sha256(target.encode()).hexdigest()[:20]
+    return StoreVersion(tag=tag, modified=datetime.fromtimestamp(int(mtime), tz=UTC))
