@@ -141,6 +141,15 @@ def test_description_says_what_harvesters_need(client: FlaskClient, seed_store) 
     assert (whole, VOID.exampleResource, URIRef(base + "id/minami/2022")) in graph
     dumps = set(graph.objects(whole, VOID.dataDump))
     assert URIRef(base + "download/minami-kg.nq.gz") in dumps and len(dumps) == 12
+    dcterms = Namespace("http://purl.org/dc/terms/")
+    catalog = URIRef(base + "dataset#catalog")
+    assert graph.value(catalog, dcterms.modified) is not None
+    assert {t.language for t in graph.objects(catalog, dcterms.title)} == {"ja", "en"}
+    assert (
+        catalog,
+        dcterms.license,
+        URIRef("https://creativecommons.org/licenses/by/4.0/"),
+    ) in graph
     service = URIRef(base + "dataset#sparql")
     assert (service, DCAT.endpointURL, URIRef(base + "sparql")) in graph
     assert (

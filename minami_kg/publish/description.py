@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
@@ -31,6 +32,7 @@ from minami_kg.rdf.namespaces import (
     FOAF,
     PREFIXES,
     RDF,
+    SKOS,
     XSD,
     Namespace,
 )
@@ -41,8 +43,19 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 IANA = Namespace("http://www.iana.org/assignments/media-types/")
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
 EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+FORMAT_LABELS = {
+    "RDF_TURTLE": "Turtle",
+    "RDF_N_TRIPLES": "N-Triples",
+    "RDF_N_QUADS": "N-Quads",
+    "RDF_TRIG": "TriG",
+    "JSON_LD": "JSON-LD",
+    "RDF_XML": "RDF/XML",
+}
+DATASET_FILE_TYPES = ("RDF_N_QUADS", "RDF_TRIG", "JSON_LD")
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
-DESCRIPTION_PREFIXES = {**PREFIXES, "void": str(VOID), "spdx": str(SPDX)}
+DESCRIPTION_PREFIXES = {**PREFIXES, "void": str(VOID), "spdx": str(SPDX), "vcard": str(VCARD)}
 
 _PLANS = """
 PREFIX mkg: <https://w3id.org/minami-kg/def#>
@@ -141,11 +154,21 @@ def _slug(plan: NamedNode, base: str) -> str:
 
 
 def description_quads(
-    store: GraphStore, settings: Settings, manifest: DumpManifest | None
+    store: GraphStore,
+    settings: Settings,
+    manifest: DumpManifest | None,
+    *,
+    modified: datetime | None = None,
 ) -> list[Quad]:
-    """The DCAT catalogue and VoID description of the store and its dumps, sorted."""
+    """The DCAT catalogue and VoID description of the store and its dumps, sorted.
+
+    `modified` is when the store was last written (the store version's time).
+    """
     urls = Urls(settings.base)
     triples = list(_describe(store, settings, manifest, urls))
+    if modified is not None:
+        stamp = Literal(modified.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+        triples += [(urls.part(name), DCTERMS.modified, stamp) for name in ("catalog", "graph")]
     return sorted({Quad(s, p, o, urls.meta_graph) for s, p, o in triples}, key=str)
 
 
@@ -162,8 +185,31 @@ def _describe(
     yield publisher, RDF.type, FOAF.Agent
     yield publisher, FOAF.name, Literal(settings.publisher)
     yield licence, RDF.type, DCTERMS.LicenseDocument
+    language_table = NamedNode(str(EU_LANGUAGE).rstrip("/"))
     for language in languages:
         yield language, RDF.type, DCTERMS.LinguisticSystem
+        yield language, SKOS.inScheme, language_table
+    # Where to ask, and the EU data theme "Government and public sector".
+    contact = urls.part("contact")
+    yield contact, RDF.type, VCARD.Kind
+    yield contact, RDF.type, VCARD.Organization
+    yield contact, VCARD.fn, Literal(settings.publisher)
+    yield contact, VCARD.hasURL, NamedNode(base)
+    theme, themes = EU_THEME.GOVE, NamedNode(str(EU_THEME).rstrip("/"))
+    yield theme, RDF.type, SKOS.Concept
+    yield theme, SKOS.prefLabel, Literal("Government and public sector", language="en")
+    yield theme, SKOS.inScheme, themes
+    yield themes, RDF.type, SKOS.ConceptScheme
+    yield themes, DCTERMS.title, Literal("Data theme", language="en")
+
+    def about(thing: NamedNode) -> Iterator[tuple]:
+        """What every dataset and the service share: who, under what terms, on what."""
+        yield thing, DCTERMS.publisher, publisher
+        yield thing, DCTERMS.license, licence
+        yield thing, DCAT.contactPoint, contact
+        yield thing, DCAT.theme, theme
+        yield thing, DCAT.keyword, Literal("区運営方針", language="ja")
+        yield thing, DCAT.keyword, Literal("operating policy", language="en")
 
     def titled(
         thing: NamedNode, ja: str, en: str | None, desc_ja: str, desc_en: str
@@ -186,6 +232,7 @@ def _describe(
     )
     yield catalog, DCTERMS.publisher, publisher
     yield catalog, DCTERMS.license, licence
+    yield catalog, DCAT.themeTaxonomy, themes
     yield catalog, FOAF.homepage, NamedNode(base)
     yield NamedNode(base), RDF.type, FOAF.Document
     for language in languages:
@@ -205,14 +252,11 @@ def _describe(
         "Every named graph: the plans' goals, focus areas, measures and actions, the "
         "sections' goals, section-measure links with evidence, partners, topics and the ontology.",
     )
-    yield graph, DCTERMS.publisher, publisher
-    yield graph, DCTERMS.license, licence
+    yield from about(graph)
     for language in languages:
         yield graph, DCTERMS.language, language
     yield graph, DCAT.landingPage, urls.page
     yield urls.page, RDF.type, FOAF.Document
-    yield graph, DCAT.keyword, Literal("区運営方針", language="ja")
-    yield graph, DCAT.keyword, Literal("operating policy", language="en")
     yield graph, DCAT.keyword, Literal("横浜市", language="ja")
     yield graph, VOID.sparqlEndpoint, urls.sparql
     yield graph, VOID.uriSpace, space
@@ -255,8 +299,7 @@ def _describe(
             f"{item.title_ja}を読み取ったグラフ({item.graph.value})。",
             f"The graph read from {item.title_en or item.title_ja} ({item.graph.value}).",
         )
-        yield dataset, DCTERMS.publisher, publisher
-        yield dataset, DCTERMS.license, licence
+        yield from about(dataset)
         yield dataset, DCTERMS.language, EU_LANGUAGE.JPN
         yield dataset, DCTERMS.isPartOf, graph
         yield graph, DCTERMS.hasPart, dataset
@@ -280,23 +323,35 @@ def _describe(
     yield service, DCAT.servesDataset, graph
     yield service, DCTERMS.conformsTo, SPARQL_PROTOCOL
     yield SPARQL_PROTOCOL, RDF.type, DCTERMS.Standard
-    yield service, DCTERMS.publisher, publisher
-    yield service, DCTERMS.license, licence
+    yield from about(service)
+    yield service, DCAT.keyword, Literal("SPARQL", language="en")
 
     # One distribution per dump file.
     media_types: set[str] = set()
+    file_types = NamedNode(str(EU_FILE_TYPE).rstrip("/"))
     for dump in manifest.files if manifest else ():
         distribution = urls.part("dump-" + dump.name.removeprefix("minami-kg.").replace(".", "-"))
         url = urls.download(dump.name)
         yield graph, DCAT.distribution, distribution
         yield graph, VOID.dataDump, url
         yield distribution, RDF.type, DCAT.Distribution
-        kind = dump.file_type.replace("_", " ").replace("RDF ", "RDF/")
-        suffix = "(gzip)" if dump.gzip else ""
+        label = FORMAT_LABELS.get(dump.file_type, dump.file_type)
+        scope_ja, scope_en = (
+            ("全名前付きグラフ", "every named graph")
+            if dump.file_type in DATASET_FILE_TYPES
+            else ("全名前付きグラフの和", "the union of the named graphs")
+        )
+        packed_ja, packed_en = ("(gzip 圧縮)", ", gzipped") if dump.gzip else ("", "")
+        yield distribution, DCTERMS.title, Literal(f"{dump.name} ({label})", language="en")
         yield (
             distribution,
-            DCTERMS.title,
-            Literal(f"{dump.name} {kind}{suffix}".strip(), language="en"),
+            DCTERMS.description,
+            Literal(f"グラフ全体({scope_ja})の {label}{packed_ja}。", language="ja"),
+        )
+        yield (
+            distribution,
+            DCTERMS.description,
+            Literal(f"The whole graph ({scope_en}) as {label}{packed_en}.", language="en"),
         )
         yield distribution, DCAT.accessURL, url
         yield distribution, DCAT.downloadURL, url
@@ -304,6 +359,7 @@ def _describe(
         media_types.add(dump.media_type)
         yield distribution, DCTERMS["format"], EU_FILE_TYPE[dump.file_type]
         yield EU_FILE_TYPE[dump.file_type], RDF.type, DCTERMS.MediaTypeOrExtent
+        yield EU_FILE_TYPE[dump.file_type], SKOS.inScheme, file_types
         if dump.gzip:
             yield distribution, DCAT.compressFormat, IANA[GZIP_MEDIA_TYPE]
             media_types.add(GZIP_MEDIA_TYPE)
@@ -314,5 +370,6 @@ def _describe(
         yield checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256
         yield checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)
         yield distribution, DCTERMS.license, licence
+    yield SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm
     for media_type in sorted(media_types):
         yield IANA[media_type], RDF.type, DCTERMS.MediaType

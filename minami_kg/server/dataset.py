@@ -75,7 +75,9 @@ def current_description() -> list[Quad]:
     cached = current_app.extensions.get(DESCRIPTION_KEY)
     if version is not None and cached and cached[0] == key:
         return cached[1]
-    quads = description_quads(store, settings, manifest)
+    quads = description_quads(
+        store, settings, manifest, modified=version.modified if version else None
+    )
     current_app.extensions[DESCRIPTION_KEY] = (key, quads)
     return quads
 
