@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.dataset import dataset
 
     app.register_blueprint(dataset)  # also the app-wide caching hook (ETag, 304)
+    from minami_kg.server.linked_data import linked_data
+
+    app.register_blueprint(linked_data)  # /id, /page, /data, /source
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -1,0 +1,277 @@
+"""The linked-data face: dereferenceable IRIs, resource pages and the source view.
+
+Every IRI `{base}id/…` is a thing, not a document, so `/id/…` answers
+`303 See Other` (Cool URIs for the Semantic Web, https://www.w3.org/TR/cooluris/#r303gendocument)
+to the document that fits the `Accept` header or a `?format=` override:
+
+  text/html, application/xhtml+xml   → /page/…        the resource page
+  application/json                   → /page/….json   its JSON twin
+  text/turtle                        → /data/….ttl
+  application/ld+json                → /data/….jsonld
+  application/n-triples              → /data/….nt
+  application/rdf+xml                → /data/….rdf
+
+No Accept header (or `*/*`) means HTML; an Accept that names none of these
+answers 406 with the list, rather than guessing. Every answer carries
+`Vary: Accept` and `Link: rel="alternate"` headers naming the other formats.
+An IRI the store does not hold answers 404, on `/id`, `/page` and `/data`
+alike. Our IRIs are readable ASCII slugs without dots, so the last `.ext` of a
+`/data` or `/page` path is always the format.
+
+`/source/<ward>/<fy>` shows the plan's source document line by line
+(`#L12` anchors, `?hl=12-15` or repeated `hl` highlights the lines).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from pyoxigraph import RdfFormat, serialize
+
+from minami_kg.config import Settings
+from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.server import get_store
+from minami_kg.server.resources import Edge, Reader, Resource, schema_org
+
+linked_data = Blueprint("linked_data", __name__)
+
+RDF_FORMATS: dict[str, RdfFormat] = {
+    "ttl": RdfFormat.TURTLE,
+    "jsonld": RdfFormat.JSON_LD,
+    "nt": RdfFormat.N_TRIPLES,
+    "rdf": RdfFormat.RDF_XML,
+}
+"""The `/data/….<ext>` serialisations, each written by pyoxigraph."""
+
+_MEDIA_TYPES: list[tuple[str, str]] = [
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+    ("text/turtle", "ttl"),
+    ("application/ld+json", "jsonld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "rdf"),
+    ("application/json", "json"),
+]
+"""Accept → format, in the order that breaks ties (a bare `*/*` gets HTML)."""
+
+_FORMAT_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "ntriples": "nt", "rdfxml": "rdf"}
+_MEDIA_TYPE = {fmt: media for media, fmt in reversed(_MEDIA_TYPES)}
+_WARD = re.compile(r"[a-z0-9-]+")
+_FY = re.compile(r"\d{4}")
+_HL = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
+
+
+def _settings() -> Settings:
+    return current_app.config["MINAMI_KG"]
+
+
+def _reader() -> Reader:
+    return Reader(get_store(current_app), _settings().base)
+
+
+def _iri(path: str) -> str:
+    return _settings().base + "id/" + path
+
+
+def _href(fmt: str, path: str) -> str:
+    if fmt == "html":
+        return f"/page/{path}"
+    if fmt == "json":
+        return f"/page/{path}.json"
+    return f"/data/{path}.{fmt}"
+
+
+def _alternates(path: str, *, besides: str | None = None) -> str:
+    """The `Link` header value naming every representation but `besides`."""
+    links = [
+        f'<{_href(fmt, path)}>; rel="alternate"; type="{_MEDIA_TYPE[fmt]}"'
+        for fmt in ("html", "json", *RDF_FORMATS)
+        if fmt != besides
+    ]
+    return ", ".join(links)
+
+
+def _negotiated() -> str | None:
+    """The format `?format=` names, else the best Accept match; None if nothing fits."""
+    asked = request.args.get("format")
+    if asked:
+        asked = _FORMAT_ALIASES.get(asked, asked)
+        return asked if asked in _MEDIA_TYPE else None
+    if not request.accept_mimetypes:
+        return "html"  # no Accept header: anything will do, and people come with browsers
+    best = request.accept_mimetypes.best_match([m for m, _ in _MEDIA_TYPES])
+    return dict(_MEDIA_TYPES)[best] if best else None
+
+
+def _not_acceptable() -> ResponseReturnValue:
+    offered = ", ".join(m for m, _ in _MEDIA_TYPES)
+    formats = ", ".join(["html", "json", *RDF_FORMATS])
+    response = jsonify(error=f"no representation fits; media types: {offered}; ?format= {formats}")
+    response.status_code = 406
+    response.vary.add("Accept")
+    return response
+
+
+def not_found(message: str, path: str | None = None) -> ResponseReturnValue:
+    """The 404 page, in the site's style, for browsers and machines alike."""
+    if _negotiated() == "json" or request.path.endswith(".json"):
+        response = jsonify(error=message)
+    else:
+        response = Response(render_template("not_found.html", message=message, path=path))
+    response.status_code = 404
+    return response
+
+
+# --- /id: the things ----------------------------------------------------------------------
+
+
+@linked_data.get("/id/<path:path>")
+def dereference(path: str) -> ResponseReturnValue:
+    """303 to the page or the data, by Accept or `?format=`."""
+    if not _reader().exists(_iri(path)):
+        return not_found(f"{_iri(path)} is not in the graph", path)
+    fmt = _negotiated()
+    if fmt is None:
+        return _not_acceptable()
+    response = Response(status=303)
+    response.headers["Location"] = _href(fmt, path)
+    response.headers["Link"] = _alternates(path)
+    response.vary.add("Accept")
+    return response
+
+
+# --- /data: the descriptions --------------------------------------------------------------
+
+
+@linked_data.get("/data/<path:path>")
+def data(path: str) -> ResponseReturnValue:
+    stem, _, ext = path.rpartition(".")
+    if ext not in RDF_FORMATS or not stem:
+        return not_found(f"/data/{path}: name a format, one of .{', .'.join(RDF_FORMATS)}")
+    reader = _reader()
+    iri = _iri(stem)
+    if not reader.exists(iri):
+        return not_found(f"{iri} is not in the graph", stem)
+    fmt = RDF_FORMATS[ext]
+    prefixes = dict(PREFIXES) if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+    body = serialize(reader.description_triples(iri), format=fmt, prefixes=prefixes)
+    response = Response(body, content_type=_content_type(fmt))
+    response.headers["Link"] = _alternates(stem, besides=ext)
+    return response
+
+
+def _content_type(fmt: RdfFormat) -> str:
+    if fmt == RdfFormat.TURTLE:
+        return "text/turtle; charset=utf-8"
+    return fmt.media_type
+
+
+# --- /page: the resource pages ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacedNode:
+    """A neighbour placed on the small graph: where, and what it is."""
+
+    x: float
+    y: float
+    edge: Edge
+
+
+_SIZE = 480
+_RADIUS = 180
+
+
+def place(neighbours: list[Edge]) -> list[PlacedNode]:
+    """Neighbours spread evenly on a circle around the resource (the centre)."""
+    n = len(neighbours) or 1
+    placed = []
+    for i, edge in enumerate(neighbours):
+        angle = 2 * math.pi * i / n - math.pi / 2
+        x = _SIZE / 2 + _RADIUS * math.cos(angle)
+        y = _SIZE / 2 + _RADIUS * math.sin(angle)
+        placed.append(PlacedNode(round(x, 1), round(y, 1), edge))
+    return placed
+
+
+@linked_data.get("/page/<path:path>")
+def page(path: str) -> ResponseReturnValue:
+    """The resource page, or its JSON twin (`.json`, `?format=json`, Accept)."""
+    as_json = path.endswith(".json")
+    if as_json:
+        path = path[: -len(".json")]
+    elif request.args.get("format") == "json":
+        as_json = True
+    elif "format" not in request.args:
+        best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+        as_json = best == "application/json"
+    reader = _reader()
+    iri = _iri(path)
+    if not reader.exists(iri):
+        return not_found(f"{iri} is not in the graph", path)
+    number = request.args.get("page", "1")
+    resource = reader.resource(iri, page=int(number) if number.isdigit() else 1)
+    page_url = _settings().base + "page/" + path
+    if as_json:
+        response = jsonify(_twin(resource, page_url))
+        response.headers["Link"] = _alternates(path, besides="json")
+    else:
+        html = render_template(
+            "resource.html",
+            r=resource,
+            canonical=page_url,
+            schema_org=schema_org(resource, page_url),
+            formats={fmt: _href(fmt, path) for fmt in ("json", *RDF_FORMATS)},
+            graph=place(resource.neighbours),
+            graph_size=_SIZE,
+        )
+        response = Response(html)
+        response.headers["Link"] = _alternates(path, besides="html")
+    response.vary.add("Accept")
+    return response
+
+
+def _twin(resource: Resource, page_url: str) -> dict[str, object]:
+    body = asdict(resource)
+    body["label"] = {"ja": resource.label_ja, "en": resource.label_en}
+    body["url"] = page_url
+    body["formats"] = {fmt: _href(fmt, resource.path) for fmt in ("html", *RDF_FORMATS)}
+    return body
+
+
+# --- /source: the documents ---------------------------------------------------------------
+
+
+@linked_data.get("/source/<ward>/<fy>")
+def source(ward: str, fy: str) -> ResponseReturnValue:
+    """The plan's source document, every line anchored; `hl` marks lines."""
+    if not _WARD.fullmatch(ward) or not _FY.fullmatch(fy):
+        return not_found(f"no source document for {ward}/{fy}")
+    document = _reader().source_document(_settings().sources, ward, fy)
+    if document is None:
+        return not_found(f"no source document for {ward}/{fy}")
+    highlighted = _highlighted(request.args.getlist("hl"), len(document.lines))
+    return render_template(
+        "source.html",
+        doc=document,
+        highlighted=highlighted,
+        plan_href=f"/page/{ward}/{fy}",
+    )
+
+
+def _highlighted(values: list[str], count: int) -> set[int]:
+    """Line numbers from `hl=12`, `hl=12-15` (repeatable, or comma-separated); bad ones dropped."""
+    lines: set[int] = set()
+    for value in values:
+        for part in value.split(","):
+            match = _HL.fullmatch(part.strip())
+            if not match:
+                continue
+            first = int(match.group(1))
+            last = int(match.group(2) or first)
+            lines.update(range(max(first, 1), min(last, count) + 1))
+    return lines
