@@ -1,7 +1,8 @@
 """A harvester's view: a real server on loopback, read with rdflib alone.
 
 Starting from `/.well-known/void`, follow every `void:dataDump`, parse it and
-check it holds the whole store. The store is built with the server's own
+check it holds the whole store; then, as a crawler, dereference every IRI the
+data mentions and follow the 303 to its page and its data. The store is built with the server's own
 address as `{base}`, so every IRI the data mentions is one the server answers.
 """
 
@@ -14,6 +15,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,3 +143,71 @@ def test_harvest_every_dump_from_the_void_description(served: Served) -> None:
         else:
             found = Graph().parse(data=data, format=fmt)
             assert isomorphic(found, expected_union), url
+
+
+def _iris_under_base(settings: Settings) -> list[str]:
+    """Every IRI under `{base}` the triples mention (subjects, predicates, objects).
+
+    Graph names are left out: they name the store's named graphs, which are not
+    resources with pages of their own.
+    """
+    from pyoxigraph import NamedNode, RdfFormat, parse
+
+    from minami_kg.store import EmbeddedStore
+
+    found: set[str] = set()
+    data = EmbeddedStore(settings.store).sorted_nquads()
+    for quad in parse(data, format=RdfFormat.N_QUADS):
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, NamedNode) and term.value.startswith(settings.base):
+                found.add(term.value.split("#")[0])
+    return sorted(found)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"), [("text/html", "text/html"), ("text/turtle", "text/turtle")]
+)
+def test_crawl_every_iri(served: Served, accept: str, media_type: str) -> None:
+    """Each `{base}id/` IRI answers 303 to a document, which answers 200 in the asked-for
+    format; any other IRI under `{base}` answers 200 directly or the same way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    no_redirect = urllib.request.build_opener(_NoRedirect)
+
+    def visit(iri: str) -> str | None:
+        request = urllib.request.Request(iri, headers={"Accept": accept})
+        try:
+            with no_redirect.open(request, timeout=30) as response:
+                if iri.startswith(served.base + "id/"):
+                    return f"{iri}: {response.status} without a 303"
+                if response.headers.get_content_type() != media_type:
+                    return f"{iri}: {response.headers['Content-Type']}"
+                return None
+        except urllib.error.HTTPError as err:
+            if err.code != 303:
+                return f"{iri}: {err.code} instead of 303"
+            location = urllib.parse.urljoin(iri, err.headers["Location"])
+        try:
+            with urllib.request.urlopen(
+                urllib.request.Request(location, headers={"Accept": accept}), timeout=30
+            ) as response:
+                if response.status != 200:
+                    return f"{iri} → {location}: {response.status}"
+                if response.headers.get_content_type() != media_type:
+                    return f"{iri} → {location}: {response.headers['Content-Type']}"
+        except urllib.error.HTTPError as err:
+            return f"{iri} → {location}: {err.code}"
+        return None
+
+    iris = _iris_under_base(served.settings)
+    assert len(iris) > 100
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        failures = [f for f in pool.map(visit, iris) if f]
+    assert not failures, f"{len(failures)} of {len(iris)} IRIs fail, e.g.\n" + "\n".join(
+        failures[:20]
+    )
