@@ -146,11 +146,7 @@ def test_harvest_every_dump_from_the_void_description(served: Served) -> None:
 
 
 def _iris_under_base(settings: Settings) -> list[str]:
-    """Every IRI under `{base}` the triples mention (subjects, predicates, objects).
-
-    Graph names are left out: they name the store's named graphs, which are not
-    resources with pages of their own.
-    """
+    """Every IRI under `{base}` the data mentions, graph names included."""
     from pyoxigraph import NamedNode, RdfFormat, parse
 
     from minami_kg.store import EmbeddedStore
@@ -158,7 +154,7 @@ def _iris_under_base(settings: Settings) -> list[str]:
     found: set[str] = set()
     data = EmbeddedStore(settings.store).sorted_nquads()
     for quad in parse(data, format=RdfFormat.N_QUADS):
-        for term in (quad.subject, quad.predicate, quad.object):
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
             if isinstance(term, NamedNode) and term.value.startswith(settings.base):
                 found.add(term.value.split("#")[0])
     return sorted(found)

@@ -397,3 +397,39 @@ def test_markup_in_a_label_is_escaped(hostile_client: FlaskClient) -> None:
     assert "<script>alert(1)</script>" in json.loads(embedded.group(1))["name"][0]["@value"]
     source = hostile_client.get("/source/minami/2022").get_data(as_text=True)
     assert "<script>alert" not in source and "&lt;script&gt;alert(1)" in source
+
+
+# --- named graphs and unknown paths ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["ontology", "org/minami", "plan/minami/2022", "links", "topics", "curated"]
+)
+def test_named_graph_iris_dereference(
+    name: str, seed_settings: Settings, seed_build: object
+) -> None:
+    client = create_app(seed_settings).test_client()
+    response = client.get(f"/graph/{name}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.headers["Vary"] == "Accept"
+    graph = rdflib.Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    store = EmbeddedStore(seed_settings.store)
+    graph_iri = f"<{seed_settings.base}graph/{name}>"
+    count = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph_iri} {{ ?s ?p ?o }} }}")
+    assert len(graph) == int(next(iter(count))["n"].value)
+    browser = client.get(f"/graph/{name}", headers={"Accept": "text/html"})
+    assert browser.status_code == 303
+    assert browser.headers["Location"].startswith("/sparql?query=")
+
+
+def test_unknown_graph_and_unknown_path_get_the_404_page(
+    seed_settings: Settings, seed_build: object
+) -> None:
+    client = create_app(seed_settings).test_client()
+    assert client.get("/graph/nothing", headers={"Accept": "text/turtle"}).status_code == 404
+    page = client.get("/no/such/path", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "見つかりません" in page.get_data(as_text=True)
+    machine = client.get("/no/such/path.json")
+    assert machine.status_code == 404
+    assert "error" in machine.get_json()

@@ -6,7 +6,7 @@ process can hold two apps over two stores (the tests do).
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
@@ -59,5 +59,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(StoreError)
     def store_unavailable(err: StoreError) -> ResponseReturnValue:
         return jsonify(error=str(err)), 503
+
+    @app.errorhandler(404)
+    def no_route(err: Exception) -> ResponseReturnValue:
+        """A path no route matches: the site's own 404 page, or JSON for machines."""
+        from minami_kg.server.linked_data import not_found
+
+        return not_found(f"{request.path}: there is nothing here")
 
     return app

@@ -20,6 +20,10 @@ alike. Our IRIs are readable ASCII slugs without dots, so the last `.ext` of a
 
 `/source/<ward>/<fy>` shows the plan's source document line by line
 (`#L12` anchors, `?hl=12-15` or repeated `hl` highlights the lines).
+
+A named graph's IRI `{base}graph/…` names a document (the graph), so it
+answers 200 with the graph's triples in the RDF format negotiated; a browser
+is sent (303) to the SPARQL editor with a query over that graph.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
 from minami_kg.config import Settings
 from minami_kg.rdf.namespaces import PREFIXES
@@ -140,6 +145,34 @@ def dereference(path: str) -> ResponseReturnValue:
     response = Response(status=303)
     response.headers["Location"] = _href(fmt, path)
     response.headers["Link"] = _alternates(path)
+    response.vary.add("Accept")
+    return response
+
+
+# --- /graph: the named graphs -------------------------------------------------------------
+
+
+@linked_data.get("/graph/<path:name>")
+def named_graph(name: str) -> ResponseReturnValue:
+    """A named graph's triples, or (for a browser) the editor with a query over it."""
+    store = get_store(current_app)
+    graph = _settings().base + "graph/" + name
+    if graph not in store.named_graphs():
+        return not_found(f"{graph} is not a named graph of the store")
+    fmt = _negotiated()
+    if fmt is None:
+        return _not_acceptable()
+    term = str(NamedNode(graph))  # one of the store's own graph names, written as SPARQL
+    if fmt in ("html", "json"):
+        query = f"SELECT ?s ?p ?o WHERE {{ GRAPH {term} {{ ?s ?p ?o }} }} LIMIT 100"
+        response = Response(status=303)
+        response.headers["Location"] = f"/sparql?{urlencode({'query': query})}"
+    else:
+        rdf_format = RDF_FORMATS[fmt]
+        triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {term} {{ ?s ?p ?o }} }}")
+        prefixes = dict(PREFIXES) if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
+        body = serialize(triples, format=rdf_format, prefixes=prefixes)
+        response = Response(body, content_type=_content_type(rdf_format))
     response.vary.add("Accept")
     return response
 
