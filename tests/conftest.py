@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from minami_kg.build import BuildResult, build
 from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -42,3 +45,14 @@ def seed_store(seed_settings: Settings, seed_build: BuildResult) -> EmbeddedStor
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app(seed_settings: Settings, seed_build: BuildResult) -> Flask:
+    """The web app over the session's seed store, one per test module."""
+    return create_app(seed_settings)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

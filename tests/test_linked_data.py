@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 
 import pytest
 import rdflib
-from flask import Flask
 from flask.testing import FlaskClient
 from pyoxigraph import NamedNode, QuerySolutions
 
@@ -37,16 +36,6 @@ RDF_TYPES = {
     "nt": ("application/n-triples", "nt"),
     "rdf": ("application/rdf+xml", "xml"),
 }
-
-
-@pytest.fixture(scope="module")
-def app(seed_settings: Settings, seed_build: object) -> Flask:
-    return create_app(seed_settings)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def iri(settings: Settings, path: str) -> str:

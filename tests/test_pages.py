@@ -22,21 +22,10 @@ from pyoxigraph import Literal, NamedNode
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import canned_queries, find_query
 from minami_kg.rdf.namespaces import PREFIXES, XSD
-from minami_kg.server import create_app
 from minami_kg.server.pages import Cell, ResultTable, run_query, table_xlsx
 
 QUERIES = canned_queries(PROJECT_ROOT / "queries")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture(scope="module")
-def app(seed_settings: Settings, seed_build: object) -> Flask:
-    return create_app(seed_settings)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def section_iri(settings: Settings, slug: str) -> str:
