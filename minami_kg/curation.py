@@ -15,10 +15,11 @@ still matches.
 
 from __future__ import annotations
 
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from minami_kg.tomlfiles import read_toml
 
 
 class CurationError(ValueError):
@@ -111,16 +112,6 @@ class Curation:
 
     def city(self, name: str) -> Municipality | None:
         return self.cities.get(label_key(name))
-
-
-def _load_toml(path: Path) -> dict[str, object]:
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as err:
-        raise CurationError(f"{path}: {err}") from None
 
 
 def _keyed(table: object) -> dict[str, str]:
@@ -229,13 +220,13 @@ def _overrides(data: dict[str, object], path: str) -> tuple[LinkOverride, ...]:
 
 def load_curation(folder: Path) -> Curation:
     """Read every curation file of `folder`; missing files mean no curation of that kind."""
-    wards = _load_toml(folder / "wards.toml")
-    slugs = _load_toml(folder / "slugs.toml")
-    labels = _load_toml(folder / "labels-en.toml")
-    topics = _load_toml(folder / "topics.toml")
-    partners = _load_toml(folder / "partners.toml")
-    cited = _load_toml(folder / "cited-plans.toml")
-    overrides = _load_toml(folder / "link-overrides.toml")
+    wards = read_toml(folder / "wards.toml", CurationError)
+    slugs = read_toml(folder / "slugs.toml", CurationError)
+    labels = read_toml(folder / "labels-en.toml", CurationError)
+    topics = read_toml(folder / "topics.toml", CurationError)
+    partners = read_toml(folder / "partners.toml", CurationError)
+    cited = read_toml(folder / "cited-plans.toml", CurationError)
+    overrides = read_toml(folder / "link-overrides.toml", CurationError)
     return Curation(
         wards=_municipalities(wards.get("ward")),
         cities=_municipalities(wards.get("city")),

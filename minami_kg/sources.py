@@ -8,9 +8,10 @@ year come from the title line when it is parsed.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from minami_kg.tomlfiles import read_toml
 
 MANIFEST_NAME = "manifest.toml"
 DOCUMENT_SUFFIXES = (".txt", ".text")
@@ -38,14 +39,7 @@ class SourceDocument:
 
 def read_manifest(folder: Path) -> dict[str, object]:
     """The manifest of a source folder, or an empty dict when there is none."""
-    manifest = folder / MANIFEST_NAME
-    if not manifest.is_file():
-        return {}
-    try:
-        with manifest.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as err:
-        raise SourceError(f"{manifest}: {err}") from None
+    return read_toml(folder / MANIFEST_NAME, SourceError)
 
 
 def _from_manifest(path: Path, manifest: dict[str, object]) -> SourceDocument:
