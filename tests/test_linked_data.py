@@ -121,8 +121,10 @@ def test_unknown_iri_is_a_404_page(client: FlaskClient, path: str) -> None:
     response = client.get(path, headers={"Accept": "text/html"})
     assert response.status_code == 404
     page = response.get_data(as_text=True)
-    assert "見つかりません" in page and 'lang="en">Not found' in page
-    assert '<a href="/">minami-kg</a>' in page  # the site's own frame
+    assert "<h1>見つかりません</h1>" in page
+    english = client.get(path, headers={"Accept": "text/html", "Accept-Language": "en"})
+    assert "<h1>Not found</h1>" in english.get_data(as_text=True)
+    assert 'class="brand" href="/"' in page  # the site's own frame
 
 
 def test_unknown_iri_404_is_json_for_json_clients(client: FlaskClient) -> None:

@@ -30,6 +30,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STORE_KEY] = open_store(settings)
 
+    from minami_kg.server import i18n
+
+    i18n.init_app(app)
+
     from minami_kg.server.ui import ui
 
     app.register_blueprint(ui)

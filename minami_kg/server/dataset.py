@@ -20,7 +20,16 @@ import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    send_file,
+)
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, Quad, serialize
 
@@ -304,7 +313,13 @@ def add_validators(response: Response) -> Response:
         if version is None:
             return response
         key = "\n".join(
-            (version.tag, _code_version(), request.full_path, response.content_type or "")
+            (
+                version.tag,
+                _code_version(),
+                request.full_path,
+                response.content_type or "",
+                g.get("lang", ""),
+            )
         )
         response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32], weak=True)
         response.last_modified = version.modified
