@@ -1,0 +1,102 @@
+"""A real server on loopback and Debian's Chromium driven by Playwright, for the UI tests.
+
+The browser is the system's (`/usr/bin/chromium`, from Debian's `chromium`
+package); Playwright's own browser downloads are never used. Every page a test
+opens is watched: a JavaScript error or a console error fails the test.
+Screenshots go to `test-artifacts/screenshots/` (kept by CI as artifacts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+
+from minami_kg.build import BuildResult
+from minami_kg.config import PROJECT_ROOT, Settings
+
+from ..w3c.server import live_server
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+# Quiet, sandbox-friendly flags: no background connections to the outside world.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# axe-core impacts that fail a page.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def server_url(seed_settings: Settings, seed_build: BuildResult) -> Iterator[str]:
+    """`minami-kg serve` (gunicorn) over the session's seed store."""
+    with live_server(seed_settings.store, workers=2) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageErrors:
+    """What went wrong in the page: uncaught exceptions and console errors."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.messages.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_page_error(self, error: Error) -> None:
+        self.messages.append(f"page error: {error}")
+
+
+@pytest.fixture
+def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A fresh Japanese-locale page on the live server; fails the test on a JS error."""
+    context = browser.new_context(
+        base_url=server_url,
+        locale="ja-JP",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    errors = PageErrors()
+    page.on("console", errors.on_console)
+    page.on("pageerror", errors.on_page_error)
+    yield page
+    context.close()
+    assert not errors.messages, "\n".join(errors.messages)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING_IMPACTS
+    ]
