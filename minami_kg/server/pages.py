@@ -274,7 +274,9 @@ def query_page(name: str) -> ResponseReturnValue:
         return _error(404, f"no canned query called {name!r}", fmt)
 
     base = _settings().base
-    given = {k: v for k, v in request.args.items() if k != "format" and v.strip() != ""}
+    given = {
+        k: v for k, v in request.args.items() if k not in ("format", "lang") and v.strip() != ""
+    }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
     page = {"query": query, "form": form, "links": _format_links(name, given)}

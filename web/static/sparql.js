@@ -56,6 +56,27 @@
     }
   });
 
+  // YASGUI renders a few controls that assistive technology cannot name or reach;
+  // repair them whenever YASGUI (re)draws, e.g. on a new tab.
+  function repairAccessibility() {
+    holder.querySelectorAll(".tabsList button.addTab").forEach(function (button) {
+      var wrapper = button.parentNode;
+      wrapper.closest(".tabsList").after(wrapper); // a tab list may hold only tabs
+    });
+    holder.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (input) {
+      input.setAttribute("aria-label", config.labels.endpoint);
+    });
+    holder.querySelectorAll(".CodeMirror textarea:not([aria-label])").forEach(function (area) {
+      area.setAttribute("aria-label", config.labels.query);
+    });
+    holder.querySelectorAll(".CodeMirror-scroll[tabindex='-1']").forEach(function (scroller) {
+      scroller.setAttribute("tabindex", "0");
+      scroller.setAttribute("aria-label", config.labels.query);
+    });
+  }
+  repairAccessibility();
+  new MutationObserver(repairAccessibility).observe(holder, { childList: true, subtree: true });
+
   document.querySelectorAll("a.example").forEach(function (link) {
     link.addEventListener("click", function (event) {
       var text = config.examples[Number(link.getAttribute("data-example"))];

@@ -1,0 +1,36 @@
+"""Every page, in both languages, in a real browser: no serious or critical axe-core violation."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import PageErrors, blocking_violations, screenshot
+
+PAGES = [
+    "/",
+    "/queries",
+    "/queries/measures-of-section",
+    "/sparql",
+    "/dataset",
+    "/page/minami/2022/measure/kodomo-01",
+    "/page/minami/section/somu",
+    "/source/minami/2022",
+]
+NOT_FOUND = "/no/such/page"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("path", [*PAGES, NOT_FOUND])
+def test_no_serious_violation(
+    page: Page, page_errors: PageErrors, server_url: str, path: str, lang: str
+) -> None:
+    url = f"{path}?lang={lang}"
+    if path == NOT_FOUND:
+        page_errors.expected.add(server_url + url)  # the 404 is the point
+    response = page.goto(url)
+    assert response is not None and response.status == (404 if path == NOT_FOUND else 200)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == lang
+    screenshot(page, f"axe-{lang}-{path.strip('/').replace('/', '_') or 'home'}")
+    assert blocking_violations(page) == []
