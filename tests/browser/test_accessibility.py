@@ -34,3 +34,26 @@ def test_no_serious_violation(
     assert page.locator("html").get_attribute("lang") == lang
     screenshot(page, f"axe-{lang}-{path.strip('/').replace('/', '_') or 'home'}")
     assert blocking_violations(page) == []
+
+
+def test_japanese_text_has_a_font(page: Page) -> None:
+    """Without a CJK font Chromium draws every kanji as the same empty box (tofu).
+
+    Each character is drawn on a canvas in the page's own font stack and the
+    pixels compared with those of an unassigned code point, which is always a box.
+    """
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    drawings = page.evaluate(
+        """() => {
+          const font = getComputedStyle(document.body).fontFamily;
+          return ["子", "災", "\\u{10FFFE}"].map((c) => {
+            const ctx = document.createElement("canvas").getContext("2d");
+            ctx.font = `32px ${font}`;
+            ctx.fillText(c, 0, 32);
+            return Array.from(ctx.getImageData(0, 0, 40, 40).data).join(",");
+          });
+        }"""
+    )
+    kanji_a, kanji_b, box = drawings
+    assert kanji_a != box and kanji_b != box and kanji_a != kanji_b
