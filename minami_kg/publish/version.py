@@ -24,12 +24,28 @@ class StoreVersion:
 
 
 def store_version(store: GraphStore) -> StoreVersion | None:
+    """The version of the generation the store points at now (None: no store, or remote).
+
+    Asked on every response, so one `readlink` finds the generation and its
+    version is remembered: a generation never changes once it is swapped in.
+    """
     if not isinstance(store, EmbeddedStore):
         return None
-    target = os.path.realpath(store.path)
+    try:
+        target = os.path.join(os.path.dirname(store.path), os.readlink(store.path))
+    except OSError:  # not a link: a store folder made by other means
+        target = os.path.realpath(store.path)
+    known = _versions.get(target)
+    if known is not None:
+        return known
     try:
         mtime = os.stat(target).st_mtime
     except FileNotFoundError:
         return None
-    tag = hashlib.sha256(target.encode()).hexdigest()[:20]
-    return StoreVersion(tag=tag, modified=datetime.fromtimestamp(int(mtime), tz=UTC))
+    tag = hashlib.sha256(os.path.realpath(target).encode()).hexdigest()[:20]
+    version = StoreVersion(tag=tag, modified=datetime.fromtimestamp(int(mtime), tz=UTC))
+    _versions[target] = version
+    return version
+
+
+_versions: dict[str, StoreVersion] = {}

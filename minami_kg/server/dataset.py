@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -32,6 +33,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, Quad, serialize
+from werkzeug.http import http_date
 
 from minami_kg.config import Settings
 from minami_kg.publish import (
@@ -284,7 +286,9 @@ def robots() -> ResponseReturnValue:
 # ---------------------------------------------------------------- HTTP caching
 
 
+@functools.cache
 def _code_version() -> str:
+    """The installed package's version; read once (reading package metadata costs ~0.3 ms)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -297,18 +301,21 @@ def _code_version() -> str:
 def add_validators(response: Response) -> Response:
     """ETag, Last-Modified and Cache-Control on every successful GET, and 304 when fresh.
 
-    The ETag is weak and names the store version, the code version, the URL and the
-    representation's media type: a rebuild, a deploy or another format each give
-    another tag. Responses that set their own validators (downloads, static files)
-    or their own Cache-Control are left as they are, apart from the 304 check.
+    The ETag is weak and names the store version, the code version, the URL, the
+    representation's media type and, for pages, their language: a rebuild, a deploy
+    or another format each give another tag. Responses that set their own validators
+    (downloads, static files) or their own Cache-Control are left as they are, apart
+    from the 304 check. Headers are read and written as plain strings: this runs on
+    every /sparql request, where parsing them cost more than the lightest queries.
     """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
-    if request.path in NOT_CACHED or response.cache_control.no_store:
+    headers = response.headers
+    if request.path in NOT_CACHED or "no-store" in headers.get("Cache-Control", ""):
         return response
     if request.path == "/sparql" and not (request.args.get("query")):
         return response  # the editor or the service description: cheap, and not store data
-    if response.get_etag()[0] is None:
+    if "ETag" not in headers:
         version = store_version(get_store(current_app))
         if version is None:
             return response
@@ -321,9 +328,10 @@ def add_validators(response: Response) -> Response:
                 g.get("lang", ""),
             )
         )
-        response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32], weak=True)
-        response.last_modified = version.modified
-        if not response.cache_control.max_age:
-            response.cache_control.public = True
-            response.cache_control.max_age = PAGE_MAX_AGE
-    return response.make_conditional(request)
+        headers["ETag"] = f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+        headers["Last-Modified"] = http_date(version.modified)
+        if "Cache-Control" not in headers:
+            headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+        return response.make_conditional(request)
+    return response

@@ -34,7 +34,10 @@ def negotiate_language() -> str:
 
 
 def current_language() -> str:
-    return g.get("lang", DEFAULT_LANGUAGE)
+    """The request's language, negotiated on first use (machine endpoints never ask)."""
+    if "lang" not in g:
+        g.lang = negotiate_language()
+    return g.lang
 
 
 def t(ja: str | None, en: str | None = None) -> str:
@@ -52,11 +55,7 @@ def url_in(lang: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Choose the language before each request; remember an explicit choice after it."""
-
-    @app.before_request
-    def choose_language() -> None:
-        g.lang = negotiate_language()
+    """Remember an explicit choice of language; say which one an HTML page speaks."""
 
     @app.after_request
     def remember_language(response: Response) -> Response:
