@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.linked_data import linked_data
 
     app.register_blueprint(linked_data)  # /id, /page, /data, /source
+    from minami_kg.server.graph import graph
+
+    app.register_blueprint(graph)  # /graph, /api/graph/…
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
