@@ -1,103 +1,308 @@
-"""The pages people read. For now: the plans, their focus areas and measures."""
+"""The pages ward staff read: the plan at a glance, the sections, and two sections compared.
+
+Each view reads one plain structure (`plan_views.PlanViews`) and only then
+picks HTML or its JSON twin (`?format=json` or `Accept: application/json`).
+A plan is chosen with `?plan=<ward>/<fy>` (default: the newest plan; on a
+section's pages, the newest plan of its ward). A malformed value answers 400,
+one that names nothing 404, both with a message.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from minami_kg.server import get_store
+from minami_kg.server.i18n import t
+from minami_kg.server.linked_data import not_found
+from minami_kg.server.plan_views import (
+    PLAN_KEY,
+    SECTION_KEY,
+    PlanRef,
+    PlanViews,
+    SectionDetail,
+    SectionSummary,
+)
 
 ui = Blueprint("ui", __name__)
 
-_PLAN_OUTLINE = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?plan ?title ?fy ?goal ?area ?areaLabel ?areaOrder ?priority
-       ?measure ?measureLabel ?measureOrder ?measureEn
-WHERE {
-  ?plan a mkg:Plan ; skos:prefLabel ?title ; mkg:fiscalYear ?fy .
-  FILTER(lang(?title) = "ja")
-  OPTIONAL { ?plan mkg:hasBasicGoal/skos:prefLabel ?goal . FILTER(lang(?goal) = "ja") }
-  ?plan mkg:hasFocusArea ?area .
-  ?area skos:prefLabel ?areaLabel ; mkg:order ?areaOrder ; mkg:isPriority ?priority .
-  FILTER(lang(?areaLabel) = "ja")
-  OPTIONAL {
-    ?measure mkg:inFocusArea ?area ; mkg:order ?measureOrder ; skos:prefLabel ?measureLabel .
-    FILTER(lang(?measureLabel) = "ja")
-    OPTIONAL { ?measure skos:prefLabel ?measureEn . FILTER(lang(?measureEn) = "en") }
-  }
-}
-ORDER BY DESC(?fy) ?plan ?areaOrder ?measureOrder
-"""
+TOP_PAIRS = 10
+"""Pairs of sections shown on the home page."""
 
 
-@dataclass
-class MeasureRow:
-    iri: str
-    label: str
-    label_en: str | None
+class UiError(Exception):
+    """A request the pages cannot answer: a status and a message for the person who asked."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
 
 
-@dataclass
-class AreaOutline:
-    iri: str
-    label: str
-    priority: bool
-    measures: list[MeasureRow] = field(default_factory=list)
+@ui.errorhandler(UiError)
+def ui_error(err: UiError) -> ResponseReturnValue:
+    if err.status == 404:
+        return not_found(err.message)
+    if wants_json():
+        response = jsonify(error=err.message)
+    else:
+        response = Response(render_template("bad_request.html", message=err.message))
+    response.status_code = err.status
+    return response
 
 
-@dataclass
-class PlanOutline:
-    iri: str
-    title: str
-    fiscal_year: str
-    basic_goal: str | None
-    areas: list[AreaOutline] = field(default_factory=list)
+# --- helpers ------------------------------------------------------------------------------
 
 
-def plan_outlines() -> list[PlanOutline]:
-    """Every plan with its focus areas and measures, in document order."""
-    plans: dict[str, PlanOutline] = {}
-    areas: dict[str, AreaOutline] = {}
-    for row in get_store(current_app).query(_PLAN_OUTLINE):
-        plan_iri = row["plan"].value
-        plan = plans.get(plan_iri)
-        if plan is None:
-            goal = row["goal"]
-            plan = plans[plan_iri] = PlanOutline(
-                iri=plan_iri,
-                title=row["title"].value,
-                fiscal_year=row["fy"].value,
-                basic_goal=goal.value if goal else None,
-            )
-        area_iri = row["area"].value
-        area = areas.get(area_iri)
-        if area is None:
-            area = areas[area_iri] = AreaOutline(
-                iri=area_iri,
-                label=row["areaLabel"].value,
-                priority=row["priority"].value == "true",
-            )
-            plan.areas.append(area)
-        if row["measure"] is not None:
-            en = row["measureEn"]
-            area.measures.append(
-                MeasureRow(
-                    row["measure"].value, row["measureLabel"].value, en.value if en else None
-                )
-            )
-    return list(plans.values())
+def views() -> PlanViews:
+    return PlanViews(get_store(current_app), current_app.config["MINAMI_KG"].base)
+
+
+def wants_json() -> bool:
+    if "format" in request.args:
+        return request.args["format"] == "json"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def asked_plan(v: PlanViews, ward: str | None = None) -> PlanRef | None:
+    """The plan `?plan=` names (it must be of `ward`, when given), else the newest one."""
+    key = request.args.get("plan")
+    if not key:
+        return v.plan(None, ward)
+    if not PLAN_KEY.fullmatch(key):
+        raise UiError(
+            400,
+            t(
+                f"plan は「区/年度」の形で指定してください（例 minami/2022）: {key}",
+                f"plan must look like <ward>/<fiscal year>, e.g. minami/2022: {key}",
+            ),
+        )
+    plan = v.plan(key)
+    if plan is None or (ward is not None and plan.ward != ward):
+        raise UiError(404, t(f"運営方針 {key} はグラフにありません", f"no plan {key} in the graph"))
+    return plan
+
+
+def plan_query() -> dict[str, str]:
+    """`plan=` to carry on links, when the request named one."""
+    return {"plan": request.args["plan"]} if request.args.get("plan") else {}
+
+
+def section_href(key: str) -> str:
+    ward, _, slug = key.partition("/section/")
+    return url_for("ui.section_page", ward=ward, slug=slug, **plan_query())
+
+
+def compare_href(a: str, b: str) -> str:
+    return url_for("ui.compare", a=a, b=b, **plan_query())
+
+
+def json_href() -> str:
+    params = [(k, v) for k, v in request.args.items(multi=True) if k not in ("format", "lang")]
+    params.append(("format", "json"))
+    return f"{request.path}?{urlencode(params)}"
+
+
+def html(template: str, **context: object) -> Response:
+    """The page, with its JSON twin named in a `Link` header (and in `<head>`)."""
+    twin = json_href()
+    response = Response(render_template(template, json_href=twin, **context))
+    response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def summary_json(s: SectionSummary) -> dict[str, object]:
+    return {**asdict(s), "href": section_href(s.key)}
+
+
+# --- home ---------------------------------------------------------------------------------
 
 
 @ui.get("/")
 def index() -> ResponseReturnValue:
-    outlines = plan_outlines()
-    if request.args.get("format") == "json" or request.accept_mimetypes.best == "application/json":
-        return jsonify(plans=[_as_dict(p) for p in outlines])
-    return render_template("index.html", plans=outlines)
+    """The plan at a glance: its goal, focus areas, sections and the pairs that share most."""
+    v = views()
+    plan = asked_plan(v)
+    plans = v.plans()
+    if plan is None:
+        if wants_json():
+            return jsonify(plans=[], current=None, sections=[], pairs=[])
+        return html("index.html", plan=None, plans=[])
+    outline = v.outline(plan)
+    sections = v.sections(plan)
+    pairs = v.pairs(plan, sections)[:TOP_PAIRS]
+    if wants_json():
+        outlines = [outline if p.key == plan.key else v.outline(p) for p in plans]
+        return jsonify(
+            plans=[asdict(o) for o in outlines],
+            current=plan.key,
+            sections=[summary_json(s) for s in sections],
+            pairs=[
+                {
+                    "a": p.a.key,
+                    "b": p.b.key,
+                    "shared": p.shared,
+                    "measures": p.measures,
+                    "href": compare_href(p.a.key, p.b.key),
+                }
+                for p in pairs
+            ],
+        )
+    return html(
+        "index.html",
+        plan=plan,
+        plans=plans,
+        outline=outline,
+        sections=sections,
+        pairs=pairs,
+        section_href=section_href,
+        compare_href=compare_href,
+    )
 
 
-def _as_dict(plan: PlanOutline) -> dict:
-    return asdict(plan)
+# --- sections -----------------------------------------------------------------------------
+
+
+@ui.get("/sections")
+def sections() -> ResponseReturnValue:
+    """All sections of a plan's ward with the measures each carries that year."""
+    v = views()
+    plan = asked_plan(v)
+    if plan is None:
+        raise UiError(404, t("グラフに運営方針がありません", "the graph holds no plan"))
+    found = v.sections(plan)
+    if wants_json():
+        return jsonify(plan=plan.key, ward=plan.ward, sections=[summary_json(s) for s in found])
+    return html(
+        "sections.html", plan=plan, plans=v.plans(), sections=found, section_href=section_href
+    )
+
+
+@ui.get("/sections/<ward>/<slug>")
+def section_page(ward: str, slug: str) -> ResponseReturnValue:
+    """One section: its goal, the measures it carries, partners, topics, and who it shares with."""
+    v = views()
+    key = f"{ward}/section/{slug}"
+    detail = load_section(v, key)
+    if wants_json():
+        return jsonify(section_json(detail))
+    return html(
+        "section.html",
+        s=detail,
+        links=section_links(detail),
+        section_href=section_href,
+        compare_href=compare_href,
+    )
+
+
+def load_section(v: PlanViews, key: str) -> SectionDetail:
+    match = SECTION_KEY.fullmatch(key)
+    if match is None:
+        raise UiError(404, t(f"課 {key} はグラフにありません", f"no section {key} in the graph"))
+    detail = v.section(key, asked_plan(v, match.group(1)))
+    if detail is None:
+        raise UiError(404, t(f"課 {key} はグラフにありません", f"no section {key} in the graph"))
+    return detail
+
+
+def section_links(s: SectionDetail) -> dict[str, str]:
+    """Where else the section can be seen: its linked-data page, the graph, the matrix."""
+    return {
+        "page": f"/page/{s.key}",
+        "graph": "/graph?" + urlencode({"focus": s.iri}),
+        "matrix": "/matrix?" + urlencode({"section": s.key}),
+    }
+
+
+def section_json(s: SectionDetail) -> dict[str, object]:
+    body = asdict(s)
+    body["measure_count"] = s.measure_count
+    body["links"] = section_links(s)
+    for share in body["shares"]:
+        other = share["section"]["key"]
+        share["section"]["href"] = section_href(other)
+        share["href"] = compare_href(s.key, other)
+    return body
+
+
+# --- comparison ---------------------------------------------------------------------------
+
+
+@ui.get("/compare")
+def compare() -> ResponseReturnValue:
+    """Two sections side by side; without both, a form to choose them; 400 for a bad one."""
+    v = views()
+    a_key, b_key = request.args.get("a", ""), request.args.get("b", "")
+    if not a_key or not b_key:
+        return compare_page(v, a_key, b_key)
+    try:
+        details = [compare_side(v, name, key) for name, key in (("a", a_key), ("b", b_key))]
+    except UiError as err:
+        if wants_json():
+            raise
+        response = compare_page(v, a_key, b_key, error=err.message)
+        response.status_code = err.status
+        return response
+    comparison = v.compare(*details)
+    if wants_json():
+        body = asdict(comparison)
+        body["a"] = section_json(comparison.a)
+        body["b"] = section_json(comparison.b)
+        return jsonify(body)
+    return html(
+        "compare.html",
+        c=comparison,
+        options=all_sections(v),
+        a=a_key,
+        b=b_key,
+        section_href=section_href,
+        links_a=section_links(comparison.a),
+        links_b=section_links(comparison.b),
+    )
+
+
+def compare_side(v: PlanViews, name: str, key: str) -> SectionDetail:
+    """One side of the comparison; a malformed or unknown value is a bad request (400)."""
+    match = SECTION_KEY.fullmatch(key)
+    if match is None:
+        raise UiError(
+            400,
+            t(
+                f"{name} は「区/section/課」の形で指定してください（例: minami/section/somu）"
+                f": {key}",
+                f"{name} must look like <ward>/section/<slug>, e.g. minami/section/somu: {key}",
+            ),
+        )
+    try:
+        plan = asked_plan(v, match.group(1))
+    except UiError as err:
+        raise UiError(400, f"{name}: {err.message}") from err
+    detail = v.section(key, plan)
+    if detail is None:
+        raise UiError(400, t(f"{name}: 課 {key} はグラフにありません", f"{name}: no section {key}"))
+    return detail
+
+
+def all_sections(v: PlanViews) -> list[SectionSummary]:
+    """The sections of every ward, each ward read in its newest plan."""
+    options: list[SectionSummary] = []
+    seen: set[str] = set()
+    for plan in v.plans():
+        if plan.ward not in seen:
+            seen.add(plan.ward)
+            options.extend(v.sections(plan))
+    return options
+
+
+def compare_page(v: PlanViews, a_key: str, b_key: str, error: str | None = None) -> Response:
+    """The form to choose two sections (with the message of a bad choice)."""
+    options = all_sections(v)
+    if wants_json():
+        return jsonify(
+            a=a_key or None, b=b_key or None, sections=[summary_json(s) for s in options]
+        )
+    return html("compare.html", c=None, options=options, a=a_key, b=b_key, error=error)
