@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -46,6 +47,8 @@ from minami_kg.server.i18n import current_language, t
 from minami_kg.server.resources import Reader
 
 graph = Blueprint("graph", __name__)
+
+Json = dict[str, Any]
 
 NEIGHBOUR_LIMIT = 200
 """Most neighbours one answer carries; the answer says when there were more."""
@@ -189,11 +192,11 @@ def node_types(iris: set[str]) -> dict[str, NodeType]:
     return {iri: found.get(iri, _OTHER) for iri in iris}
 
 
-def node_data(reader: Reader, iris: set[str]) -> dict[str, dict[str, object]]:
+def node_data(reader: Reader, iris: set[str]) -> dict[str, Json]:
     """Cytoscape node data for each IRI: id, label (this request's language), type, page."""
     names = reader.labels(iris)
     types = node_types(iris)
-    data: dict[str, dict[str, object]] = {}
+    data: dict[str, Json] = {}
     for iri in iris:
         ja, en = names.get(iri, (None, None))
         nt = types[iri]
@@ -215,7 +218,7 @@ class _Link:
     source: str
     target: str
     property: str
-    contribution: dict[str, object] | None = None
+    contribution: Json | None = None
 
     @property
     def rank(self) -> tuple[int, int, str]:
@@ -257,7 +260,7 @@ def _links(iri: str) -> dict[str, _Link]:
     return chosen
 
 
-def neighbourhood(iri: str, limit: int = NEIGHBOUR_LIMIT) -> dict[str, object]:
+def neighbourhood(iri: str, limit: int = NEIGHBOUR_LIMIT) -> Json:
     """The node, its neighbours (at most `limit`) and the edges to them, as JSON data."""
     reader = _reader()
     links = _links(iri)
@@ -270,7 +273,7 @@ def neighbourhood(iri: str, limit: int = NEIGHBOUR_LIMIT) -> dict[str, object]:
     for neighbour in shown:
         link = links[neighbour]
         ja, en = properties.get(link.property, (None, None))
-        edge: dict[str, object] = {
+        edge: Json = {
             "id": link.id,
             "source": link.source,
             "target": link.target,
@@ -309,7 +312,7 @@ def plans() -> list[dict[str, str]]:
     return found
 
 
-def sections_sharing_measures(plan_key: str | None) -> dict[str, object]:
+def sections_sharing_measures(plan_key: str | None) -> Json:
     """The sections of a plan and, between two, the measures both carry (accepted links)."""
     known = plans()
     if plan_key is not None and not _PLAN_KEY.fullmatch(plan_key):
@@ -396,25 +399,33 @@ def _asked_limit() -> int:
     return int(text)
 
 
+def _json(data: Json, status: int = 200) -> Response:
+    """JSON whose labels are in the request's language, so it varies as the language does."""
+    response = jsonify(data)
+    response.status_code = status
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
 @graph.errorhandler(BadRequest)
 def bad_request(err: BadRequest) -> ResponseReturnValue:
-    return jsonify(error=str(err)), 400
+    return _json({"error": str(err)}, 400)
 
 
 @graph.errorhandler(Unknown)
 def unknown(err: Unknown) -> ResponseReturnValue:
-    return jsonify(error=str(err)), 404
+    return _json({"error": str(err)}, 404)
 
 
 @graph.get("/api/graph/node")
 def node() -> ResponseReturnValue:
     limit = _asked_limit()
-    return jsonify(neighbourhood(_known_iri("iri"), limit))
+    return _json(neighbourhood(_known_iri("iri"), limit))
 
 
 @graph.get("/api/graph/sections")
 def sections() -> ResponseReturnValue:
-    return jsonify(sections_sharing_measures(request.args.get("plan") or None))
+    return _json(sections_sharing_measures(request.args.get("plan") or None))
 
 
 @graph.get("/assets/graph/<name>")
@@ -442,8 +453,8 @@ def explorer() -> ResponseReturnValue:
     plan_key = request.args.get("plan", "").strip() or None
     if _wants_json():
         if focus and request.args.get("view") != "sections":
-            return jsonify(view="node", **neighbourhood(_known_iri("focus")))
-        return jsonify(view="sections", **sections_sharing_measures(plan_key))
+            return _json({"view": "node", **neighbourhood(_known_iri("focus"))})
+        return _json({"view": "sections", **sections_sharing_measures(plan_key)})
     problem, status = None, 200
     known_plans = plans()
     if focus is not None:
@@ -486,13 +497,13 @@ def explorer() -> ResponseReturnValue:
     return response
 
 
-def _without_script(plan_key: str | None) -> dict[str, object]:
+def _without_script(plan_key: str | None) -> Json:
     """The sections view as a list, for the page's <noscript>: each section and its partners."""
     data = sections_sharing_measures(plan_key)
     elements = data["elements"]
-    nodes = {n["data"]["id"]: n["data"] for n in elements["nodes"]}  # type: ignore[index]
-    shares: dict[str, list[dict[str, object]]] = {iri: [] for iri in nodes}
-    for edge in elements["edges"]:  # type: ignore[index]
+    nodes = {n["data"]["id"]: n["data"] for n in elements["nodes"]}
+    shares: dict[str, list[Json]] = {iri: [] for iri in nodes}
+    for edge in elements["edges"]:
         a, b, weight = edge["data"]["source"], edge["data"]["target"], edge["data"]["weight"]
         shares[a].append({**nodes[b], "weight": weight})
         shares[b].append({**nodes[a], "weight": weight})

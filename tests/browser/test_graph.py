@@ -15,8 +15,8 @@ GENSAI_01 = BASE + "minami/2022/measure/gensai-01"
 def _ready(page: Page) -> None:
     """Wait until the explorer has drawn what it last asked for."""
     page.wait_for_function(
-        "() => window.minamiGraph && document.getElementById('graph-app').dataset.state !== 'loading'"
-        " && document.getElementById('graph-app').dataset.state !== undefined"
+        "() => window.minamiGraph"
+        " && ['ready', 'error'].includes(document.getElementById('graph-app').dataset.state)"
     )
     assert page.locator("#graph-app").get_attribute("data-state") == "ready"
 
@@ -46,7 +46,9 @@ def test_focus_expand_filter_and_sections(page: Page) -> None:
     _ready(page)
     after = _count(page, "node")
     assert after > 12
-    assert page.evaluate(f"() => window.minamiGraph.getElementById({GENSAI_01!r}).hasClass('expanded')")
+    assert page.evaluate(
+        f"() => window.minamiGraph.getElementById({GENSAI_01!r}).hasClass('expanded')"
+    )
     selected = page.locator("#graph-selected")
     expect(selected.locator("h3")).to_have_text("防災・減災意識の向上")
     expect(selected.get_by_role("link", name="ページを開く")).to_have_attribute(
@@ -57,9 +59,7 @@ def test_focus_expand_filter_and_sections(page: Page) -> None:
     plan = BASE + "minami/2022"
     box = page.locator("#graph-canvas").bounding_box()
     assert box is not None
-    point = page.evaluate(
-        f"() => window.minamiGraph.getElementById({plan!r}).renderedPosition()"
-    )
+    point = page.evaluate(f"() => window.minamiGraph.getElementById({plan!r}).renderedPosition()")
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
     _ready(page)
     assert page.evaluate(f"() => window.minamiGraph.getElementById({plan!r}).hasClass('expanded')")
@@ -100,9 +100,7 @@ def test_default_view_is_sections_sharing_measures(page: Page) -> None:
     _ready(page)
     assert page.locator("#graph-app").get_attribute("data-view") == "sections"
     assert _count(page, "node[type = 'section']") == _count(page, "node") > 0
-    heaviest = page.evaluate(
-        "() => window.minamiGraph.edges().max(e => e.data('weight')).ele.id()"
-    )
+    heaviest = page.evaluate("() => window.minamiGraph.edges().max(e => e.data('weight')).ele.id()")
     # selecting an edge lists the measures both sections carry, as links
     shared = page.evaluate(
         f"() => window.minamiGraph.getElementById({heaviest!r}).data('measures').map(m => m.href)"

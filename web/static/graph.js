@@ -96,7 +96,13 @@
       {
         // the nodes one has chosen keep their names at any zoom
         selector: "node.focus, node.expanded, node:selected",
-        style: { "font-size": 13, "min-zoomed-font-size": 0, "z-index": 10 },
+        style: {
+          "font-size": 13,
+          "min-zoomed-font-size": 0,
+          "text-wrap": "wrap",
+          "text-max-width": "220px",
+          "z-index": 10,
+        },
       },
       {
         selector: "node:selected",
