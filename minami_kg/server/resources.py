@@ -61,6 +61,14 @@ SELECT ?r ?name ?sha ?title WHERE {{
 }} LIMIT 1
 """
 
+_MEASURE_SECTIONS = f"""
+SELECT ?r ?c ?section ?accepted ?method ?score WHERE {{
+  ?c <{MKG.measure.value}> ?r ; <{MKG.section.value}> ?section ; <{MKG.accepted.value}> ?accepted ;
+     <{MKG.method.value}> ?method ; <{MKG.score.value}> ?score .
+}}
+ORDER BY DESC(?accepted) DESC(?score) ?section
+"""
+
 # Names for the terms of other vocabularies, which the ontology graph does not label.
 _FOREIGN_LABELS: dict[str, tuple[str, str]] = {
     RDF.type.value: ("種類", "type"),
@@ -183,6 +191,18 @@ class Edge:
     node: Value
 
 
+@dataclass(frozen=True)
+class SectionLink:
+    """A section linked to a measure (accepted, or a candidate), for the measure's page."""
+
+    section: Value
+    section_page: str  # the section's own page, /sections/<ward>/<slug>
+    contribution: str  # the contribution's page, with the evidence
+    accepted: bool
+    method: str
+    score: float
+
+
 @dataclass
 class Resource:
     iri: str
@@ -196,6 +216,8 @@ class Resource:
     evidence: list[Evidence]
     source: SourceLines | None
     neighbours: list[Edge]
+    sections: list[SectionLink] = field(default_factory=list)  # of a measure
+    section_page: str | None = None  # of a section: /sections/<ward>/<slug>
 
     @property
     def label_ja(self) -> str | None:
@@ -389,6 +411,8 @@ class Reader:
             ja, en = names.get(iri, (None, None))
             labels = [Text(v, lang) for v, lang in ((ja, "ja"), (en, "en")) if v]
         is_contribution = any(t.value == MKG.Contribution.value for t in types)
+        is_measure = any(t.value == MKG.Measure.value for t in types)
+        is_section = any(t.value == MKG.Section.value for t in types)
         return Resource(
             iri=iri,
             path=iri[len(self.id_base) :],
@@ -401,7 +425,28 @@ class Reader:
             evidence=self.evidence(iri, names) if is_contribution else [],
             source=self.source_lines(iri, out),
             neighbours=_neighbours(outgoing, incoming),
+            sections=self.measure_sections(iri) if is_measure else [],
+            section_page=section_page(iri[len(self.id_base) :]) if is_section else None,
         )
+
+    def measure_sections(self, iri: str) -> list[SectionLink]:
+        """The sections linked to a measure, accepted first, then by score."""
+        rows = list(self._select(_MEASURE_SECTIONS, iri))
+        names = self.labels({row["section"].value for row in rows})
+        links = []
+        for row in rows:
+            section = self.value(row["section"], names)
+            links.append(
+                SectionLink(
+                    section=section,
+                    section_page=section_page(section.value[len(self.id_base) :]) or "",
+                    contribution=self.page_href(row["c"].value) or "",
+                    accepted=row["accepted"].value == "true",
+                    method=row["method"].value,
+                    score=float(row["score"].value),
+                )
+            )
+        return links
 
     def document_of(self, iri: str) -> tuple[str, str] | None:
         """(ward, fiscal year) of the plan whose document the resource was read from."""
@@ -521,6 +566,12 @@ def schema_org(resource: Resource, page_url: str) -> dict[str, object]:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def section_page(path: str) -> str | None:
+    """`/sections/<ward>/<slug>` for a section's path `<ward>/section/<slug>`."""
+    ward, sep, slug = path.partition("/section/")
+    return f"/sections/{ward}/{slug}" if sep and ward and slug and "/" not in slug else None
 
 
 def _runs(lines: list[int]) -> list[tuple[int, int]]:
