@@ -308,6 +308,28 @@ def analyze_command(
         click.echo(f"  {number}: " + "、".join(label[m] for m in members))
 
 
+@main.command("diff")
+@click.argument("ward")
+@click.argument("fy1", type=int)
+@click.argument("fy2", type=int)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@store_options
+def diff_command(settings: Settings, ward: str, fy1: int, fy2: int, fmt: str) -> None:
+    """What changed in WARD's plan from FY1 to FY2: measures, areas, sections, goals."""
+    from minami_kg.diff import DiffError, diff, text_report
+
+    try:
+        result = diff(open_store(settings), settings.base, ward, fy1, fy2)
+    except DiffError as err:
+        raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(text_report(result)))
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(

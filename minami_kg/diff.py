@@ -581,3 +581,56 @@ def parse_year(text: str) -> int:
     if not re.fullmatch(r"\d{4}", text):
         raise UnknownPlan(f"{text!r} is not a fiscal year such as 2022")
     return int(text)
+
+
+def text_report(d: PlanDiff) -> list[str]:
+    """The diff as lines of text for a terminal (`minami-kg diff --format table`)."""
+    lines = [f"{d.ward}: {d.old_plan.label} ({d.old_year}) → {d.new_plan.label} ({d.new_year})"]
+    renamed_areas = [a for a in d.areas_matched if _folded(a.old.label) != _folded(a.new.label)]
+    if renamed_areas or d.areas_added or d.areas_dropped:
+        lines.append("focus areas:")
+        lines += [f"  ~ {a.old.label} → {a.new.label} (score {a.score:g})" for a in renamed_areas]
+        lines += [f"  + {a.label}" for a in d.areas_added]
+        lines += [f"  - {a.label}" for a in d.areas_dropped]
+    lines += _section(
+        "measures added", [f"+ {m.label} [{m.area.label}]  <{m.iri}>" for m in d.added]
+    )
+    lines += _section(
+        "measures dropped", [f"- {m.label} [{m.area.label}]  <{m.iri}>" for m in d.dropped]
+    )
+    lines += _section(
+        "renamed", [f"{m.old.label} → {m.new.label} (score {m.score:g})" for m in d.renamed]
+    )
+    lines += _section(
+        "moved",
+        [
+            f"{m.new.label}: {m.old.area.label} → {m.new.area.label} (score {m.score:g})"
+            for m in d.moved
+        ],
+    )
+    lines += _section(
+        "sections changed",
+        [
+            f"{m.new.label}: "
+            + " ".join(
+                [
+                    *(f"+{s.label}" for s in m.sections_added),
+                    *(f"-{s.label}" for s in m.sections_removed),
+                ]
+            )
+            for m in d.sections_changed
+        ],
+    )
+    lines.append(f"unchanged measures: {d.unchanged}")
+    if d.basic_goal:
+        old, new = d.basic_goal.old, d.basic_goal.new
+        lines.append(f"basic goal: {old.slogan if old else '—'} → {new.slogan if new else '—'}")
+    for goal in d.section_goals:
+        lines.append(f"section goal of {goal.section.label} (score {goal.score:g}):")
+        lines.append(f"  - {goal.old if goal.old is not None else '—'}")
+        lines.append(f"  + {goal.new if goal.new is not None else '—'}")
+    return lines
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    return [f"{title} ({len(items)}):", *(f"  {item}" for item in items)] if items else []
