@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.matrix import matrix
 
     app.register_blueprint(matrix)  # /matrix, /matrix/cell, /matrix.csv, /matrix.xlsx
+    from minami_kg.server.diff import diff_pages
+
+    app.register_blueprint(diff_pages)  # /diff/<ward>/<fy1>/<fy2>
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
