@@ -277,9 +277,16 @@ class PlanDiff:
                 "sections_changed": [_match_json(m) for m in self.sections_changed],
                 "unchanged": self.unchanged,
             },
-            "basic_goal": asdict(self.basic_goal) if self.basic_goal else None,
+            "basic_goal": _basic_goal_json(self.basic_goal),
             "section_goals": [asdict(g) for g in self.section_goals],
         }
+
+
+def _basic_goal_json(change: BasicGoalChange | None) -> dict[str, Any] | None:
+    def state(goal: BasicGoalState | None) -> dict[str, Any] | None:
+        return None if goal is None else {**asdict(goal), "statements": list(goal.statements)}
+
+    return None if change is None else {"old": state(change.old), "new": state(change.new)}
 
 
 def _measure_json(m: MeasureState) -> dict[str, Any]:
