@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -19,6 +20,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
+from minami_kg.build import build
 from minami_kg.server import create_app
 from minami_kg.server.matrix import (
     Area,
@@ -37,6 +39,7 @@ from minami_kg.server.matrix import (
 )
 from minami_kg.store import EmbeddedStore
 
+from .conftest import FIXTURES, SEED, settings_for
 from .test_remote_store import OxigraphServer, seeded  # noqa: F401 (a fixture)
 
 GOLD = Path(__file__).parent / "gold" / "section-measure-links.toml"
@@ -547,6 +550,44 @@ def test_content_disposition() -> None:
         "filename*=UTF-8''%E8%AA%B2%C3%97%E5%8F%96%E7%B5%84-minami-2022.csv"
     )
     assert content_disposition('a"b.csv').startswith('attachment; filename="a_b.csv"')
+
+
+# --- a store of several plans --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    """The seed and two other wards' plans (FY2024 and FY2018) in one store."""
+    documents = tmp_path_factory.mktemp("documents")
+    for path in (
+        SEED,
+        FIXTURES / "plans" / "kohoku-r6.txt",
+        FIXTURES / "plans" / "naka-h30-utf8bom.txt",
+    ):
+        shutil.copy(path, documents / path.name)
+    settings = settings_for(tmp_path_factory.mktemp("several") / "store")
+    build(settings, documents)
+    return create_app(settings).test_client()
+
+
+def test_the_newest_plan_first_and_a_select_for_the_others(
+    several: FlaskClient, client: FlaskClient
+) -> None:
+    body = _json(several)
+    assert [p["key"] for p in body["plans"]] == ["kohoku/2024", PLAN, "naka/2018"]
+    assert body["plan"]["key"] == "kohoku/2024"
+    assert {r["key"].split("/")[0] for r in body["rows"]} == {"kohoku"}
+    assert {c["key"].split("/measure/")[0] for c in body["columns"]} == {"kohoku/2024"}
+    # the seed's plan reads the same as in a store of its own
+    assert _json(several, plan=PLAN) | {"plans": []} == _json(client) | {"plans": []}
+    html = several.get("/matrix").get_data(as_text=True)
+    assert '<select id="mx-plan" name="plan">' in html
+    assert '<option value="kohoku/2024" selected>' in html
+    assert f'<option value="{PLAN}">' in html
+    # a single plan needs no choice
+    assert '<select id="mx-plan"' not in client.get("/matrix").get_data(as_text=True)
+    # a section of another plan is not a row of this one
+    assert several.get(f"/matrix?plan=naka/2018&section={SOMU}").status_code == 400
 
 
 # --- the remote backend --------------------------------------------------------------------
