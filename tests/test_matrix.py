@@ -424,6 +424,7 @@ def test_csv(client: FlaskClient, seed_store: EmbeddedStore) -> None:
     assert rows[1][2] == "Disaster Risk Reduction"
     assert rows[2][:3] == ["取組", "Measure", "防災・減災意識の向上"]
     assert rows[3][:2] == ["課", "Section"]
+    assert (rows[2][-2:], rows[3][-2:]) == (["採用", "候補"], ["Accepted", "Candidates"])
     assert rows[4][:2] == ["総務課", "General Affairs Section"]
     body = rows[4:-2]
     cells = [v for row in body for v in row[2:-2]]

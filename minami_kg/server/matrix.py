@@ -389,7 +389,9 @@ def _score(term: Term | None) -> float | None:
         return None
 
 
-def read_evidence(plan: Plan, section: str | None = None, measure: str | None = None) -> dict:
+def read_evidence(
+    plan: Plan, section: str | None = None, measure: str | None = None
+) -> dict[str, list[Evidence]]:
     """Each contribution's evidence (IRI → list, by order), for the plan or for one cell."""
     bound: dict[Variable, Term] = {_PLAN: NamedNode(plan.iri)}
     if section is not None:
@@ -574,7 +576,7 @@ def _rank(link: Link) -> tuple[bool, float]:
     return (link.accepted, link.score or 0.0)
 
 
-def _sorted_sections(sections: list[Section], totals: dict[str, Totals], by: str) -> list:
+def _sorted_sections(sections: list[Section], totals: dict[str, Totals], by: str) -> list[Section]:
     if by == "name":
         return sorted(sections, key=lambda s: (s.label, s.order))
     if by == "links":
@@ -582,7 +584,7 @@ def _sorted_sections(sections: list[Section], totals: dict[str, Totals], by: str
     return sections
 
 
-def _sorted_measures(measures: list[Measure], totals: dict[str, Totals], by: str) -> list:
+def _sorted_measures(measures: list[Measure], totals: dict[str, Totals], by: str) -> list[Measure]:
     if by == "sections":
         return sorted(measures, key=lambda m: (-totals[m.iri].links, m.order))
     return list(measures)
@@ -862,11 +864,12 @@ def matrix_rows(table: Matrix) -> list[list[str | float | None]]:
     areas = [table.outline.area_of(m) for m in measures]
     area_names = [_both(a.label_ja, a.label_en) for a in areas]
     measure_names = [_both(m.label_ja, m.label_en) for m in measures]
+    totals = [_both("採用", "Accepted"), _both("候補", "Candidates")]
     head: list[list[str | float | None]] = [
         [*_both("施策", "Focus area"), *(n[0] for n in area_names), "", ""],
         ["", "", *(n[1] for n in area_names), "", ""],
-        [*_both("取組", "Measure"), *(n[0] for n in measure_names), *_both("採用", "Accepted")],
-        [*_both("課", "Section"), *(n[1] for n in measure_names), *_both("候補", "Candidates")],
+        [*_both("取組", "Measure"), *(n[0] for n in measure_names), *(n[0] for n in totals)],
+        [*_both("課", "Section"), *(n[1] for n in measure_names), *(n[1] for n in totals)],
     ]
     body: list[list[str | float | None]] = []
     for s in table.sections:
@@ -874,8 +877,8 @@ def matrix_rows(table: Matrix) -> list[list[str | float | None]]:
         for m in measures:
             link = table.cell(s, m)
             cells.append(None if link is None else "●" if link.accepted else link.score)
-        totals = table.row_totals[s.iri]
-        body.append([*_both(s.label_ja, s.label_en), *cells, totals.accepted, totals.candidates])
+        row = table.row_totals[s.iri]
+        body.append([*_both(s.label_ja, s.label_en), *cells, row.accepted, row.candidates])
     columns = [table.column_totals[m.iri] for m in measures]
     foot: list[list[str | float | None]] = [
         [
