@@ -355,12 +355,18 @@ class Comparison:
 
 
 class PlanViews:
-    """Reads the pages' data from one store whose IRIs start with `base`."""
+    """Reads the pages' data from one store whose IRIs start with `base`.
+
+    One instance serves one request: it keeps the plans and each plan's
+    section pairs once read, since a comparison needs them for both sides.
+    """
 
     def __init__(self, store: GraphStore, base: str) -> None:
         self.store = store
         self.base = base
         self.id_base = base + "id/"
+        self._plans: list[PlanRef] | None = None
+        self._pairs: dict[str, list[SharedPair]] = {}
 
     def _rows(self, sparql: str, **bound: str) -> QuerySolutions:
         substitutions = {Variable(k): NamedNode(v) for k, v in bound.items()}
@@ -383,6 +389,11 @@ class PlanViews:
     # plans
     def plans(self) -> list[PlanRef]:
         """Plans read from documents, newest first."""
+        if self._plans is None:
+            self._plans = self._read_plans()
+        return self._plans
+
+    def _read_plans(self) -> list[PlanRef]:
         found = []
         for row in self._rows(_PLANS):
             iri = row["plan"].value
@@ -460,13 +471,15 @@ class PlanViews:
 
     def pairs(self, plan: PlanRef, sections: list[SectionSummary]) -> list[SharedPair]:
         """Pairs of the plan's sections that share measures, most shared first."""
-        by_iri = {s.iri: s for s in sections}
-        network = read_network(self.store, plan.iri)
-        return [
-            SharedPair(by_iri[p.a], by_iri[p.b], p.weight, list(p.shared))
-            for p in section_pairs(network)
-            if p.a in by_iri and p.b in by_iri
-        ]
+        if plan.key not in self._pairs:
+            by_iri = {s.iri: s for s in sections}
+            network = read_network(self.store, plan.iri)
+            self._pairs[plan.key] = [
+                SharedPair(by_iri[p.a], by_iri[p.b], p.weight, list(p.shared))
+                for p in section_pairs(network)
+                if p.a in by_iri and p.b in by_iri
+            ]
+        return self._pairs[plan.key]
 
     def section(self, key: str, plan: PlanRef | None) -> SectionDetail | None:
         """Everything the section page shows for one plan of its ward; None if unknown.
@@ -506,8 +519,8 @@ class PlanViews:
             (link for link, _area in links if not link.accepted),
             key=lambda link: (-link.score, link.measure.iri),
         )
-        sections = self.sections(plan)
-        detail.shares = _partnerships(iri, self.pairs(plan, sections))
+        pairs = self._pairs.get(plan.key) or self.pairs(plan, self.sections(plan))
+        detail.shares = _partnerships(iri, pairs)
         return detail
 
     def compare(self, a: SectionDetail, b: SectionDetail) -> Comparison:
