@@ -631,12 +631,18 @@ def text_report(d: PlanDiff) -> list[str]:
     lines.append(f"unchanged measures: {d.unchanged}")
     if d.basic_goal:
         old, new = d.basic_goal.old, d.basic_goal.new
-        lines.append(f"basic goal: {old.slogan if old else '—'} → {new.slogan if new else '—'}")
+        lines.append(f"basic goal: {_goal_text(old)} → {_goal_text(new)}")
     for goal in d.section_goals:
         lines.append(f"section goal of {goal.section.label} (score {goal.score:g}):")
         lines.append(f"  - {goal.old if goal.old is not None else '—'}")
         lines.append(f"  + {goal.new if goal.new is not None else '—'}")
     return lines
+
+
+def _goal_text(goal: BasicGoalState | None) -> str:
+    if goal is None:
+        return "—"
+    return goal.slogan + (f" 〜{goal.subtitle}〜" if goal.subtitle else "")
 
 
 def _section(title: str, items: list[str]) -> list[str]:
