@@ -19,9 +19,13 @@ from minami_kg.cli import main
 from minami_kg.config import Settings
 from minami_kg.diff import (
     MATCH_THRESHOLD,
+    MeasureState,
+    PlanState,
+    Ref,
     SameYear,
     UnknownPlan,
     diff,
+    diff_plans,
     match_best_first,
     similarity,
 )
@@ -127,6 +131,38 @@ def test_matching_is_one_to_one_and_best_first() -> None:
     pairs = match_best_first(old, new, similarity)
     assert pairs == [(0, 1, 1.0)]  # the exact match wins; 地域活動の支援の充実 stays added
     assert all(score >= MATCH_THRESHOLD for _, _, score in pairs)
+
+
+def _plan(year: int, areas: list[str], measures: list[tuple[str, int]]) -> PlanState:
+    """A plan by hand: area labels, and measures as (label, index of their area)."""
+    refs = [Ref(f"x:{year}/area/{n}", label) for n, label in enumerate(areas)]
+    states = tuple(
+        MeasureState(f"x:{year}/m/{n}", label, None, refs[area], (area, n))
+        for n, (label, area) in enumerate(measures)
+    )
+    ordered = tuple((r, n) for n, r in enumerate(refs))
+    return PlanState("x", year, Ref(f"x:{year}", str(year)), ordered, states, None, {})
+
+
+def test_equal_scores_keep_a_measure_in_its_own_area() -> None:
+    """Two measures named alike in two areas: each stays in its own, none has moved."""
+    old = _plan(1, ["防災", "地域の力"], [("地域活動の支援", 0), ("地域活動の支援", 1)])
+    new = _plan(2, ["防災", "地域の力"], [("地域活動の支援", 1), ("地域活動の支援", 0)])
+    result = diff_plans(old, new)
+    assert {(m.old.iri, m.new.iri) for m in result.matched} == {
+        ("x:1/m/1", "x:2/m/0"),
+        ("x:1/m/0", "x:2/m/1"),
+    }
+    assert not result.moved and not result.added and not result.dropped
+
+
+def test_a_measure_whose_area_is_gone_has_moved() -> None:
+    old = _plan(1, ["防災", "減災"], [("地域防災拠点の機能強化", 1)])
+    new = _plan(2, ["防災", "子育て"], [("地域防災拠点の機能強化", 0)])
+    result = diff_plans(old, new)
+    assert [a.label for a in result.areas_dropped] == ["減災"]
+    assert [a.label for a in result.areas_added] == ["子育て"]
+    assert [m.new.label for m in result.moved] == ["地域防災拠点の機能強化"]
 
 
 # --- the module ---------------------------------------------------------------------------
