@@ -94,8 +94,8 @@
       { selector: "node.focus", style: { width: 30, height: 30, "font-weight": "bold" } },
       { selector: "node.expanded", style: { "border-width": 3, "border-color": "#1b1b1b" } },
       {
-        // the nodes one has chosen keep their names at any zoom
-        selector: "node.focus, node.expanded, node:selected",
+        // the start and the selected node keep their names at any zoom
+        selector: "node.focus, node:selected",
         style: {
           "font-size": 13,
           "min-zoomed-font-size": 0,
@@ -191,11 +191,17 @@
         animate: false,
         fit: true,
         padding: 30,
-        nodeDimensionsIncludeLabels: true,
+        // A few sections: room for their names. Up to a few hundred nodes: names show only
+        // when zoomed in, so the nodes themselves must keep apart; the edges of a hub
+        // lengthen with its degree, so that its ring of neighbours has room.
+        nodeDimensionsIncludeLabels: sections,
         packComponents: true,
         tile: true,
-        nodeRepulsion: () => (sections ? 8000 : 9000),
-        idealEdgeLength: (edge) => (sections ? 160 / Math.sqrt(edge.data("weight") || 1) : 110),
+        nodeRepulsion: () => (sections ? 8000 : 20000),
+        idealEdgeLength: (edge) =>
+          sections
+            ? 160 / Math.sqrt(edge.data("weight") || 1)
+            : 60 + 2 * Math.max(edge.source().degree(), edge.target().degree()),
         edgeElasticity: () => 0.45,
         gravity: 0.3,
         numIter: 2500,
