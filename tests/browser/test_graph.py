@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import blocking_violations, screenshot
 
@@ -175,3 +175,20 @@ def test_two_hundred_nodes_stay_apart(page: Page) -> None:
     assert measured["overlaps"] < measured["nodes"] / 10
     assert measured["zoom"] > 0.4
     screenshot(page, "graph-200-nodes")
+
+
+def test_without_javascript_the_page_says_so_and_links_on(
+    browser: Browser, server_url: str
+) -> None:
+    context = browser.new_context(base_url=server_url, java_script_enabled=False, locale="ja-JP")
+    try:
+        page = context.new_page()
+        page.goto("/graph")
+        expect(page.locator("#graph-app")).to_be_hidden()
+        notice = page.locator(".graph-noscript")
+        expect(notice).to_contain_text("グラフの表示には JavaScript が必要です")
+        expect(notice.get_by_role("link", name="課×取組の表")).to_have_attribute("href", "/matrix")
+        expect(notice.get_by_role("link", name="総務課")).to_have_count(1)
+        screenshot(page, "graph-without-javascript")
+    finally:
+        context.close()
