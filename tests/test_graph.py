@@ -306,7 +306,7 @@ def test_the_page_loads_its_scripts_in_order(client: FlaskClient) -> None:
     assert positions == sorted(positions)
     assert "cdn" not in html.lower() and "https://" not in html.split("<body", 1)[0]
     assert 'id="graph-config"' in html and 'class="wide"' in html
-    assert "<noscript>" in html and 'href="/matrix"' in html
+    assert "<noscript>" in html and 'href="/matrix"' in html and 'href="/sections"' in html
     # without JavaScript: the sections and whom they share measures with, as links
     noscript = html[html.index("<noscript>") : html.index("</noscript>")]
     assert 'href="/page/minami/section/kodomo-katei-shien"' in noscript

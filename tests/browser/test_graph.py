@@ -188,6 +188,7 @@ def test_without_javascript_the_page_says_so_and_links_on(
         notice = page.locator(".graph-noscript")
         expect(notice).to_contain_text("グラフの表示には JavaScript が必要です")
         expect(notice.get_by_role("link", name="課×取組の表")).to_have_attribute("href", "/matrix")
+        expect(notice.get_by_role("link", name="課の一覧")).to_have_attribute("href", "/sections")
         expect(notice.get_by_role("link", name="総務課")).to_have_count(1)
         screenshot(page, "graph-without-javascript")
     finally:
