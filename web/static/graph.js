@@ -382,6 +382,12 @@
     }
   }
 
+  /** The name of a type the search names by key (or anything else, as it is). */
+  function typeName(type) {
+    const found = config.types.find((t) => t.key === type);
+    return found ? found.label : type;
+  }
+
   function colourOf(type) {
     const found = config.types.find((t) => t.key === type);
     return found ? found.colour : "#8c8c8c";
@@ -507,7 +513,7 @@
         const item = el("li", {});
         const button = el("button", { type: "button", class: "graph-pick" });
         button.appendChild(el("span", {}, result.label || result.iri));
-        if (result.type) button.appendChild(el("span", { class: "graph-type-name" }, result.type));
+        if (result.type) button.appendChild(el("span", { class: "graph-type-name" }, typeName(result.type)));
         button.addEventListener("click", () => startFrom(result.iri));
         item.appendChild(button);
         searchResults.appendChild(item);
