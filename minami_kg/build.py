@@ -3,7 +3,8 @@
 Every document is read and parsed before anything is written, so one bad
 document stops the build with a `BuildError` and the existing store stays as
 it was. The quads are written as sorted N-Quads and bulk-loaded aside, then
-swapped in (see `minami_kg.store.embedded`).
+swapped in (see `minami_kg.store.embedded`); the search index is written
+from the new store last, so it always describes the store beside it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from minami_kg.rdf.link_graph import curated_quads, links_quads, topic_scheme_qu
 from minami_kg.rdf.ontology import ontology_quads
 from minami_kg.rdf.plan_graph import DocumentInfo, org_quads, plan_quads
 from minami_kg.rdf.slugs import slugify
+from minami_kg.search import build_index
 from minami_kg.sources import SourceDocument, discover
 from minami_kg.store import open_store
 
@@ -142,6 +144,7 @@ def build(
     finally:
         staging.unlink(missing_ok=True)
     publish_dumps(settings)
+    build_index(open_store(settings), settings.base, settings.search_index_path)
     return BuildResult(
         plans=tuple(plans), quad_count=len(quads), seconds=time.perf_counter() - started
     )

@@ -1,4 +1,4 @@
-"""The `minami-kg` command: build, export, query, validate, stats, serve.
+"""The `minami-kg` command: build, export, query, validate, stats, index, search, serve.
 
 User mistakes and bad documents end with one line on stderr and a non-zero
 exit (click's `ClickException`), never a traceback. Exit codes: 0 success,
@@ -258,6 +258,65 @@ def stats_command(settings: Settings) -> None:
         for plan, counts in stats.per_plan.items():
             parts = ", ".join(f"{n} {label}" for label, n in counts.items())
             click.echo(f"{plan.removeprefix(settings.base)}: {parts}")
+
+
+@main.command("index")
+@store_options
+def index_command(settings: Settings) -> None:
+    """Rebuild the search index from the store (a build does this itself)."""
+    from minami_kg.search import build_index
+
+    path = settings.search_index_path
+    count = build_index(open_store(settings), settings.base, path)
+    click.echo(f"{count} resources indexed in {path}")
+
+
+@main.command("search")
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(min=1, max=1000), default=10, show_default=True)
+@click.option("--type", "kind", metavar="TYPE", help="Only this type: measure, section, topic …")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@store_options
+def search_command(settings: Settings, text: str, limit: int, kind: str | None, fmt: str) -> None:
+    """Search the graph's labels and text (Japanese or English), best first."""
+    from minami_kg.search import Filters, IndexMissing, QueryError, SearchIndex, clean_query, search
+
+    index = SearchIndex(settings.search_index_path)
+    try:
+        result = search(index, clean_query(text), filters=Filters(type=kind), limit=limit)
+    except QueryError as err:
+        raise click.UsageError(str(err)) from None
+    except IndexMissing as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        index.close()
+    if fmt == "json":
+        hits = [
+            {
+                "iri": h.iri,
+                "label": h.label_ja,
+                "label_en": h.label_en,
+                "type": h.type,
+                "snippet": str(h.snippet),
+                "score": h.score,
+            }
+            for h in result.hits
+        ]
+        click.echo(
+            json.dumps(
+                {"query": result.query, "total": result.total, "results": hits},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    _print_table(
+        ["score", "type", "label", "iri"],
+        [[f"{h.score:.2f}", h.type, h.label_ja, h.iri] for h in result.hits],
+    )
+    click.echo(f"{result.total} found" + (" (any of the words)" if result.relaxed else ""))
 
 
 @main.command("analyze")

@@ -96,6 +96,14 @@ class Settings:
             "(default: dumps/ beside the store, i.e. var/dumps)",
         },
     )
+    search_index: Path | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_SEARCH_INDEX",
+            "help": "the search index file the build writes "
+            "(default: search.sqlite beside the store, i.e. var/search.sqlite)",
+        },
+    )
     publisher: str = field(
         default="minami-kg",
         metadata={"env": "MINAMI_KG_PUBLISHER", "help": "publisher's name in the DCAT catalogue"},
@@ -113,6 +121,11 @@ class Settings:
     def dumps_dir(self) -> Path:
         """Where the dumps are: `dumps`, or `dumps/` beside the store when unset."""
         return self.dumps or self.store.parent / "dumps"
+
+    @property
+    def search_index_path(self) -> Path:
+        """Where the search index is: `search_index`, or `search.sqlite` beside the store."""
+        return self.search_index or self.store.parent / "search.sqlite"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,0 +1,186 @@
+"""What the index holds, read from the store by SPARQL only (so a remote store works too).
+
+Every resource under `{base}id/` with a `skos:prefLabel` is a document: its
+names (prefLabels, ja and en), its aliases (altLabels) and its text (the
+source line, descriptions, goal statements, notes). A measure also carries
+the names of its actions, and a section the statements of its goals, so
+that a word used only there still finds them. Topics and partners lend
+their labels to each other as synonyms (see `minami_kg.search.query`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, QuerySolution, Variable
+
+from minami_kg.store import GraphStore
+
+MKG = "https://w3id.org/minami-kg/def#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+PREFIXES = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+# (key, class IRI) in the order that picks a resource's type; the first that fits wins.
+TYPES: tuple[tuple[str, str], ...] = (
+    ("contribution", MKG + "Contribution"),
+    ("cited-plan", MKG + "CitedPlan"),
+    ("plan", MKG + "Plan"),
+    ("basic-goal", MKG + "BasicGoal"),
+    ("focus-area", MKG + "FocusArea"),
+    ("measure", MKG + "Measure"),
+    ("action", MKG + "Action"),
+    ("section", MKG + "Section"),
+    ("section-goal", MKG + "SectionGoal"),
+    ("partner", MKG + "Partner"),
+    ("topic", SKOS + "Concept"),
+)
+TYPE_NAMES = {
+    "contribution": ("課と施策のつながり", "Section–measure link"),
+    "cited-plan": ("関連計画", "Cited plan"),
+    "plan": ("運営方針", "Plan"),
+    "basic-goal": ("基本目標", "Basic goal"),
+    "focus-area": ("取組分野", "Focus area"),
+    "measure": ("施策", "Measure"),
+    "action": ("取組", "Action"),
+    "section": ("課", "Section"),
+    "section-goal": ("課の取組目標", "Section goal"),
+    "partner": ("連携先", "Partner"),
+    "topic": ("トピック", "Topic"),
+    "other": ("その他", "Other"),
+}
+
+_TEXTS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?p ?o ?prefix WHERE {
+  VALUES ?p { skos:prefLabel skos:altLabel mkg:sourceText dcterms:description
+              mkg:goalStatement mkg:statement skos:note mkg:organisationStatement }
+  ?s ?p ?o .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix) && isLiteral(?o))
+}
+"""
+)
+_TYPES = """
+SELECT DISTINCT ?s ?type ?prefix WHERE {
+  ?s a ?type .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), ?prefix))
+}
+"""
+_EXTRA_TEXT = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?o WHERE {
+  { ?s mkg:hasAction ?action . ?action skos:prefLabel ?o . }
+  UNION { ?goal mkg:goalOf ?s ; mkg:goalStatement ?o . }
+}
+"""
+)
+_AREAS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?area WHERE {
+  { ?s mkg:inFocusArea ?area . }
+  UNION { ?measure mkg:hasAction ?s ; mkg:inFocusArea ?area . }
+  UNION { ?s a mkg:FocusArea . BIND(?s AS ?area) }
+  UNION { ?s a mkg:Contribution ; mkg:measure/mkg:inFocusArea ?area . }
+}
+"""
+)
+_SECTIONS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?section WHERE {
+  { ?section mkg:contributesTo ?s . }
+  UNION { ?section mkg:contributesTo ?measure . ?measure mkg:hasAction ?s . }
+  UNION { ?s a mkg:Section . BIND(?s AS ?section) }
+  UNION { ?s mkg:goalOf ?section . }
+  UNION { ?section a mkg:Section ; mkg:involves ?s . }
+  UNION { ?s a mkg:Contribution ; mkg:section ?section . }
+}
+"""
+)
+_SYNONYMS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?label WHERE {
+  { ?s a skos:Concept . } UNION { ?s a mkg:Partner . }
+  ?s skos:prefLabel|skos:altLabel ?label .
+}
+"""
+)
+
+
+@dataclass
+class Document:
+    iri: str
+    type: str = "other"
+    label_ja: str = ""
+    label_en: str = ""
+    names: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    areas: set[str] = field(default_factory=set)
+    sections: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Corpus:
+    documents: list[Document]
+    synonyms: list[list[str]]  # groups of labels that mean the same thing
+
+
+def read_corpus(store: GraphStore, base: str) -> Corpus:
+    """Every labelled resource of the graph with its texts, facets and synonyms."""
+    prefix = {Variable("prefix"): Literal(base + "id/")}
+    docs: dict[str, Document] = {}
+    for row in store.query(_TEXTS, substitutions=prefix):
+        _add_text(docs.setdefault(row["s"].value, Document(row["s"].value)), row)
+    docs = {iri: doc for iri, doc in docs.items() if doc.names}
+    types: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(_TYPES, substitutions=prefix):
+        types[row["s"].value].add(row["type"].value)
+    for iri, doc in docs.items():
+        doc.type = next((key for key, cls in TYPES if cls in types[iri]), "other")
+    for row in store.query(_EXTRA_TEXT):
+        if (doc := docs.get(row["s"].value)) and row["o"].value not in doc.texts:
+            doc.texts.append(row["o"].value)
+    for row in store.query(_AREAS):
+        if doc := docs.get(row["s"].value):
+            doc.areas.add(row["area"].value)
+    for row in store.query(_SECTIONS):
+        if doc := docs.get(row["s"].value):
+            doc.sections.add(row["section"].value)
+    for doc in docs.values():
+        doc.names.sort()
+        doc.aliases.sort()
+        doc.texts.sort()
+    groups: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(_SYNONYMS):
+        groups[row["s"].value].append(row["label"].value)
+    return Corpus(
+        documents=sorted(docs.values(), key=lambda d: d.iri),
+        synonyms=[sorted(set(labels)) for _, labels in sorted(groups.items())],
+    )
+
+
+def _add_text(doc: Document, row: QuerySolution) -> None:
+    term = row["o"]
+    predicate = row["p"].value
+    text = term.value
+    if predicate == SKOS + "prefLabel":
+        doc.names.append(text)
+        if term.language == "en":
+            doc.label_en = text
+        elif not doc.label_ja or term.language == "ja":
+            doc.label_ja = text
+    elif predicate == SKOS + "altLabel":
+        doc.aliases.append(text)
+    elif text not in doc.texts:
+        doc.texts.append(text)
