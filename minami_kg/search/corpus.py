@@ -41,18 +41,18 @@ TYPES: tuple[tuple[str, str], ...] = (
     ("partner", MKG + "Partner"),
     ("topic", SKOS + "Concept"),
 )
-TYPE_NAMES = {
-    "contribution": ("課と施策のつながり", "Section–measure link"),
-    "cited-plan": ("関連計画", "Cited plan"),
+TYPE_NAMES = {  # as the ontology labels the classes
+    "contribution": ("取組への関与", "Contribution"),
+    "cited-plan": ("参照される計画", "Cited plan"),
     "plan": ("運営方針", "Plan"),
     "basic-goal": ("基本目標", "Basic goal"),
-    "focus-area": ("取組分野", "Focus area"),
-    "measure": ("施策", "Measure"),
-    "action": ("取組", "Action"),
+    "focus-area": ("施策", "Focus area"),
+    "measure": ("取組", "Measure"),
+    "action": ("具体的な事業", "Action"),
     "section": ("課", "Section"),
-    "section-goal": ("課の取組目標", "Section goal"),
-    "partner": ("連携先", "Partner"),
-    "topic": ("トピック", "Topic"),
+    "section-goal": ("各職場の取組目標", "Section goal"),
+    "partner": ("協働主体", "Partner"),
+    "topic": ("話題", "Topic"),
     "other": ("その他", "Other"),
 }
 

@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.graph import graph
 
     app.register_blueprint(graph)  # /graph, /api/graph/…
+    from minami_kg.server.search import search
+
+    app.register_blueprint(search)  # /search, /api/search (reads the index file, not the store)
     from minami_kg.server.matrix import matrix
 
     app.register_blueprint(matrix)  # /matrix, /matrix/cell, /matrix.csv, /matrix.xlsx

@@ -1,0 +1,205 @@
+"""Search: `/search` (HTML, with its JSON twin) and `/api/search` (JSON).
+
+Both read the index file the build wrote beside the store (`minami_kg.search`),
+never the store itself. Filters name a type (`measure`) or a focus area or
+section, by IRI or by the path after `id/` (`minami/2022/area/kodomo`). A
+missing index answers 503 with the command that writes it; a query that is
+empty or too long answers 400.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+
+from minami_kg.config import Settings
+from minami_kg.search import (
+    MAX_QUERY_CHARS,
+    FacetValue,
+    Filters,
+    Hit,
+    IndexMissing,
+    QueryError,
+    SearchIndex,
+    SearchResult,
+    clean_query,
+)
+from minami_kg.search import (
+    search as run_search,
+)
+from minami_kg.search.corpus import TYPE_NAMES
+from minami_kg.server.i18n import t
+
+search = Blueprint("search", __name__)
+
+INDEX_KEY = "minami_kg.search"
+PAGE_SIZE = 20
+MAX_LIMIT = 100
+
+
+class SearchRequestError(ValueError):
+    """A parameter that does not fit (a limit that is not a number …): 400."""
+
+
+@search.record_once
+def _open_index(state: BlueprintSetupState) -> None:
+    settings: Settings = state.app.config["MINAMI_KG"]
+    state.app.extensions[INDEX_KEY] = SearchIndex(settings.search_index_path)
+
+
+def _index() -> SearchIndex:
+    return current_app.extensions[INDEX_KEY]
+
+
+def _base() -> str:
+    return current_app.config["MINAMI_KG"].base
+
+
+def _filter_value(name: str) -> str | None:
+    """A filter as stored in the index: an IRI (a bare `id/` path is completed)."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    if name == "type" or value.startswith(("http://", "https://")):
+        return value
+    return _base() + "id/" + value.lstrip("/")
+
+
+def _short(iri: str) -> str:
+    return iri.removeprefix(_base() + "id/")
+
+
+def _number(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SearchRequestError(f"{name} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _filters() -> Filters:
+    return Filters(
+        type=_filter_value("type"), area=_filter_value("area"), section=_filter_value("section")
+    )
+
+
+def _run(query: str, *, limit: int, offset: int) -> SearchResult:
+    return run_search(_index(), query, filters=_filters(), limit=limit, offset=offset)
+
+
+def _hit_json(hit: Hit) -> dict[str, object]:
+    return {
+        "iri": hit.iri,
+        "label": t(hit.label_ja, hit.label_en),
+        "type": hit.type,
+        "snippet": str(hit.snippet),
+        "score": hit.score,
+        "label_ja": hit.label_ja,
+        "label_en": hit.label_en or None,
+        "type_label": t(*TYPE_NAMES.get(hit.type, TYPE_NAMES["other"])),
+        "href": "/page/" + _short(hit.iri),
+    }
+
+
+def _facet_json(value: FacetValue) -> dict[str, object]:
+    return {
+        "value": value.value,
+        "label": t(value.label_ja, value.label_en),
+        "count": value.count,
+        "selected": value.selected,
+    }
+
+
+def _result_json(result: SearchResult, limit: int, offset: int) -> dict[str, object]:
+    return {
+        "query": result.query,
+        "total": result.total,
+        "limit": limit,
+        "offset": offset,
+        "relaxed": result.relaxed,
+        "results": [_hit_json(h) for h in result.hits],
+        "facets": {
+            kind: [_facet_json(v) for v in values] for kind, values in result.facets.items()
+        },
+    }
+
+
+def _error(status: int, message: str) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+@search.get("/api/search")
+def api() -> ResponseReturnValue:
+    """`{"results": [{"iri", "label", "type", "snippet", "score"}, …], "total", "facets"}`."""
+    try:
+        query = clean_query(request.args.get("q"))
+        limit = _number("limit", PAGE_SIZE, 1, MAX_LIMIT)
+        offset = _number("offset", 0, 0, 100_000)
+        result = _run(query, limit=limit, offset=offset)
+    except (QueryError, SearchRequestError) as err:
+        return _error(400, str(err))
+    except IndexMissing as err:
+        return _error(503, str(err))
+    return jsonify(_result_json(result, limit, offset))
+
+
+def _wants_json() -> bool:
+    if "format" in request.args:
+        return request.args["format"] == "json"
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+@search.get("/search")
+def page() -> ResponseReturnValue:
+    """The search page: a form, the hits with snippets, facets as links; works without JS."""
+    if _wants_json():
+        return api()
+    raw = request.args.get("q") or ""
+    context: dict[str, object] = {"q": raw, "search_text": raw, "max_chars": MAX_QUERY_CHARS}
+    if not raw.strip():
+        return _page(context, 200)
+    try:
+        query = clean_query(raw)
+        number = _number("page", 1, 1, 10_000)
+        result = _run(query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    except (QueryError, SearchRequestError) as err:
+        return _page({**context, "error": str(err)}, 400)
+    except IndexMissing as err:
+        return _page({**context, "error": str(err), "missing": True}, 503)
+    context.update(
+        result=result,
+        number=number,
+        pages=max(1, -(-result.total // PAGE_SIZE)),
+        filters=_filters(),
+        link=_link,
+        href=lambda iri: "/page/" + _short(iri),
+        type_name=lambda key: t(*TYPE_NAMES.get(key, TYPE_NAMES["other"])),
+        short=_short,
+    )
+    return _page(context, 200)
+
+
+def _link(**changes: str | int | None) -> str:
+    """This search's URL with some parameters changed (None removes one); page resets."""
+    params = {k: v for k, v in request.args.items() if k in ("q", "type", "area", "section")}
+    params.update({k: str(v) for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        params.pop(key, None)
+    return "/search?" + urlencode(params)
+
+
+def _page(context: dict[str, object], status: int) -> Response:
+    twin = "/search?" + urlencode(
+        [(k, v) for k, v in request.args.items(multi=True) if k not in ("format", "lang")]
+        + [("format", "json")]
+    )
+    response = Response(render_template("search.html", json_href=twin, **context), status=status)
+    response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+    return response
