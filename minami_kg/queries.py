@@ -7,11 +7,21 @@ query (the header is a SPARQL comment, so the file runs as it is):
     # title-en: The measures a section carries     (English title)
     # description: what it answers
     # param: section iri {base}id/minami/section/koseki — the section
+    # param: fy year — the fiscal year; empty for every year
 
-A parameter has a name, a type (`iri`, `string`, `integer`) and an optional
-default, in which `{base}` stands for the configured base IRI. Values are
-bound as RDF terms in a trailing `VALUES` block built from pyoxigraph terms,
-never pasted into the query text, so a value cannot change the query.
+A parameter has a name, a type and an optional default, in which `{base}`
+stands for the configured base IRI. The types: `iri`, `string`, `integer`,
+`ward` (a ward's slug such as `minami`, bound as the ward's IRI
+`{base}id/minami`, the plan's `dcterms:publisher`) and `year` (a fiscal year
+such as `2022`, bound as the `xsd:gYear` literal of `mkg:fiscalYear`).
+
+Values are bound as RDF terms in a `VALUES` block built from pyoxigraph
+terms, never pasted into the query text, so a value cannot change the query.
+The block goes first in the WHERE group, not after the query: a trailing
+VALUES joins after GROUP BY, so it could not narrow what an aggregate counts.
+A parameter without a default is optional: when no value is given, its
+variable is left out of the block, unbound, and the query matches every
+value (every ward, every year).
 """
 
 from __future__ import annotations
@@ -24,9 +34,12 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode
 
 from minami_kg.rdf.namespaces import XSD
+from minami_kg.store.remote import query_shape
 
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z_-]+)\s*:\s*(.*)$")
-_PARAM = re.compile(r"^([A-Za-z_]\w*)\s+(iri|string|integer)(?:\s+(\S+))?(?:\s+—\s+(.*))?$")
+_PARAM = re.compile(
+    r"^([A-Za-z_]\w*)\s+(iri|string|integer|ward|year)(?:\s+(?!—)(\S+))?(?:\s+—\s+(.*))?$"
+)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -37,7 +50,7 @@ class QueryParameterError(ValueError):
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    type: str  # iri | string | integer
+    type: str  # iri | string | integer | ward | year
     default: str | None = None
     description: str = ""
 
@@ -52,6 +65,14 @@ class Parameter:
             if not re.fullmatch(r"[+-]?\d+", value):
                 raise QueryParameterError(f"{self.name}: {value!r} is not an integer")
             return Literal(value, datatype=XSD.integer)
+        if self.type == "ward":
+            if not _NAME.fullmatch(value):
+                raise QueryParameterError(f"{self.name}: {value!r} is not a ward (e.g. minami)")
+            return NamedNode(f"{base}id/{value}")
+        if self.type == "year":
+            if not re.fullmatch(r"\d{4}", value):
+                raise QueryParameterError(f"{self.name}: {value!r} is not a year (e.g. 2022)")
+            return Literal(value, datatype=XSD.gYear)
         return Literal(value)
 
 
@@ -75,21 +96,32 @@ class CannedQuery:
         return self.header.get("description", "")
 
     def bound(self, values: Mapping[str, str], base: str) -> str:
-        """The query with its parameters bound (given values, else defaults)."""
+        """The query with its parameters bound (given values, else defaults; else unbound)."""
         unknown = set(values) - {p.name for p in self.parameters}
         if unknown:
             raise QueryParameterError(f"unknown parameter {sorted(unknown)[0]!r}")
         bindings = []
         for parameter in self.parameters:
-            value = values.get(parameter.name, parameter.default)
-            if value is None:
-                raise QueryParameterError(f"{parameter.name}: a value is needed")
-            bindings.append((parameter.name, parameter.term(value, base)))
+            value = (values.get(parameter.name) or "").strip() or parameter.default
+            if value is not None:
+                bindings.append((parameter.name, parameter.term(value, base)))
         if not bindings:
             return self.text
         names = " ".join(f"?{name}" for name, _ in bindings)
         terms = " ".join(str(term) for _, term in bindings)
-        return f"{self.text.rstrip()}\nVALUES ({names}) {{ ({terms}) }}\n"
+        return _first_in_where(self.text, f"VALUES ({names}) {{ ({terms}) }}")
+
+
+def _first_in_where(text: str, block: str) -> str:
+    """`block` as the first element of the query's WHERE group (after it, if it has none)."""
+    shape = query_shape(text)
+    if shape.where_open is None or shape.where_close is None:
+        return f"{text.rstrip()}\n{block}\n"
+    inside = shape.where_open + 1
+    if shape.sub_select:
+        end = shape.where_close
+        return f"{text[:inside]}\n  {block}\n  {{{text[inside:end]}}}{text[end:]}"
+    return f"{text[:inside]}\n  {block}{text[inside:]}"
 
 
 def read_query(path: Path) -> CannedQuery:

@@ -6,7 +6,8 @@ and the same result as JSON (`/queries/<name>.json` or `?format=json`), CSV
 and Excel. A view computes one `ResultTable` and only then picks the format.
 
 Parameter values come from the query string (an empty value means "use the
-default") and are bound as RDF terms by `CannedQuery.bound`, never pasted
+default", or, for a parameter without one such as `ward` and `fy`, "every
+ward / every year") and are bound as RDF terms by `CannedQuery.bound`, never pasted
 into the text. A value that does not fit answers 400, an unknown name 404:
 a page for a browser, `{"error": message}` for every other format.
 
@@ -279,9 +280,12 @@ def query_page(name: str) -> ResponseReturnValue:
     }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
-    page = {"query": query, "form": form, "links": _format_links(name, given)}
-    if fmt == "html" and not given and any(p.default is None for p in query.parameters):
-        return render_template("query.html", **page)  # the form first, then the result
+    page = {
+        "query": query,
+        "form": form,
+        "links": _format_links(name, given),
+        "choices": _choices(query, base) if fmt == "html" else {},
+    }
     try:
         sparql = query.bound(given, base)
     except QueryParameterError as err:
@@ -312,6 +316,50 @@ def query_page(name: str) -> ResponseReturnValue:
         f'<{page["links"]["json"]}>; rel="alternate"; type="application/json"'
     )
     return response
+
+
+_PLANS = """
+PREFIX mkg: <https://w3id.org/minami-kg/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT DISTINCT ?ward ?fy ?label ?labelEn WHERE {
+  ?plan a mkg:OperatingPolicy ; dcterms:publisher ?ward ; mkg:fiscalYear ?fy .
+  OPTIONAL { ?ward skos:prefLabel ?label . FILTER(lang(?label) = "ja") }
+  OPTIONAL { ?ward skos:prefLabel ?labelEn . FILTER(lang(?labelEn) = "en") }
+}
+"""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value the form offers for a `ward` or `year` parameter."""
+
+    value: str
+    label: str
+    label_en: str
+
+
+def _choices(query: CannedQuery, base: str) -> dict[str, list[Choice]]:
+    """The wards and years of the plans in the store, for the parameters of those types."""
+    kinds = {p.name: p.type for p in query.parameters if p.type in ("ward", "year")}
+    if not kinds:
+        return {}
+    wards: dict[str, Choice] = {}
+    years: set[str] = set()
+    prefix = f"{base}id/"
+    for row in get_store(current_app).query(_PLANS):
+        years.add(row["fy"].value)
+        iri = row["ward"].value
+        if iri.startswith(prefix):
+            slug = iri[len(prefix) :]
+            label = row["label"].value if row["label"] else slug
+            label_en = row["labelEn"].value if row["labelEn"] else label
+            wards[slug] = Choice(slug, f"{label} ({slug})", f"{label_en} ({slug})")
+    by_kind = {
+        "ward": [wards[k] for k in sorted(wards)],
+        "year": [Choice(y, y, y) for y in sorted(years, reverse=True)],
+    }
+    return {name: by_kind[kind] for name, kind in kinds.items()}
 
 
 def _name_and_format(name: str) -> tuple[str, str]:
