@@ -1,8 +1,10 @@
 """What the index holds, read from the store by SPARQL only (so a remote store works too).
 
 Every resource under `{base}id/` with a `skos:prefLabel` is a document: its
-names (prefLabels, ja and en), its aliases (altLabels) and its text (the
-source line, descriptions, goal statements, notes). A measure also carries
+names (prefLabels, ja and en), its aliases (altLabels), its text (the
+source line, descriptions, goal statements, notes) and the labels of the
+topics it is about (so 外国人 finds what is tagged 多文化共生, and English
+words find Japanese text through its topics' English labels). A measure also carries
 the names of its actions, and a section the statements of its goals, so
 that a word used only there still finds them. Topics and partners lend
 their labels to each other as synonyms (see `minami_kg.search.query`).
@@ -106,6 +108,15 @@ SELECT DISTINCT ?s ?section WHERE {
 }
 """
 )
+_TOPIC_LABELS = (
+    PREFIXES
+    + """
+SELECT DISTINCT ?s ?label WHERE {
+  ?s dcterms:subject ?topic .
+  ?topic skos:prefLabel|skos:altLabel ?label .
+}
+"""
+)
 _SYNONYMS = (
     PREFIXES
     + """
@@ -126,6 +137,7 @@ class Document:
     names: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # labels of what it is about (dcterms:subject)
     areas: set[str] = field(default_factory=set)
     sections: set[str] = field(default_factory=set)
 
@@ -151,6 +163,9 @@ def read_corpus(store: GraphStore, base: str) -> Corpus:
     for row in store.query(_EXTRA_TEXT):
         if (doc := docs.get(row["s"].value)) and row["o"].value not in doc.texts:
             doc.texts.append(row["o"].value)
+    for row in store.query(_TOPIC_LABELS):
+        if doc := docs.get(row["s"].value):
+            doc.topics.append(row["label"].value)
     for row in store.query(_AREAS):
         if doc := docs.get(row["s"].value):
             doc.areas.add(row["area"].value)
@@ -161,6 +176,7 @@ def read_corpus(store: GraphStore, base: str) -> Corpus:
         doc.names.sort()
         doc.aliases.sort()
         doc.texts.sort()
+        doc.topics.sort()
     groups: dict[str, list[str]] = defaultdict(list)
     for row in store.query(_SYNONYMS):
         groups[row["s"].value].append(row["label"].value)

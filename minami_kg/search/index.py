@@ -26,9 +26,9 @@ from minami_kg.search.corpus import TYPE_NAMES, Corpus, Document, read_corpus
 from minami_kg.search.tokens import KINDS, Streams, label_key
 from minami_kg.store import GraphStore
 
-FIELDS = ("name", "alias", "body")
+FIELDS = ("name", "alias", "body", "topic")
 COLUMNS = tuple(f"{f}_{k}" for f in FIELDS for k in KINDS)
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # raise when the tables change; an older file must be rewritten
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +49,7 @@ CREATE VIRTUAL TABLE fts USING fts5(
 
 
 class IndexMissing(FileNotFoundError):
-    """No index file yet: `minami-kg index` (or a build) writes it."""
+    """No usable index file (none yet, or an older kind): `minami-kg index` writes it."""
 
 
 def build_index(store: GraphStore, base: str, path: Path) -> int:
@@ -116,7 +116,7 @@ def _fill(db: sqlite3.Connection, corpus: Corpus) -> None:
 
 
 def _columns(doc: Document) -> list[str]:
-    fields = {"name": doc.names, "alias": doc.aliases, "body": doc.texts}
+    fields = {"name": doc.names, "alias": doc.aliases, "body": doc.texts, "topic": doc.topics}
     values = []
     for name in FIELDS:
         streams = Streams()
@@ -153,10 +153,24 @@ class SearchIndex:
             if self._db is None or stamp != self._stamp:
                 if self._db is not None:
                     self._db.close()
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._db = self._open()
                 self._stamp = stamp
             yield self._db
+
+    def _open(self) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is None or row[0] != SCHEMA_VERSION:
+            db.close()
+            raise IndexMissing(
+                f"{self.path} is not a search index of this version: "
+                "run `minami-kg index` to write it again"
+            )
+        return db
 
     def close(self) -> None:
         with self._lock:

@@ -35,7 +35,7 @@ MAX_SYNONYMS = 24
 MATCH_CAP = 5000
 FACET_KINDS = ("type", "area", "section")
 
-_FIELD_WEIGHT = {"name": 10.0, "alias": 4.0, "body": 1.5}
+_FIELD_WEIGHT = {"name": 10.0, "alias": 4.0, "body": 1.5, "topic": 1.0}
 _KIND_WEIGHT = {"word": 1.0, "gram": 0.6, "char": 0.4, "kana": 0.3, "latin": 1.0}
 _WEIGHTS = ", ".join(str(_FIELD_WEIGHT[f] * _KIND_WEIGHT[k]) for f in FIELDS for k in KINDS)
 TYPE_PRIOR = {
