@@ -275,7 +275,8 @@ def test_section_page(client: FlaskClient, seed_store: EmbeddedStore) -> None:
     assert (
         'href="/graph?focus=http%3A%2F%2F127.0.0.1%3A8000%2Fid%2Fminami%2Fsection%2Fkoseki"' in page
     )
-    assert 'href="/matrix?section=minami%2Fsection%2Fkoseki"' in page
+    # the matrix of the plan the page shows, not the newest plan of any ward
+    assert 'href="/matrix?section=minami%2Fsection%2Fkoseki&amp;plan=minami%2F2022"' in page
 
 
 def test_section_partners(client: FlaskClient, seed_store: EmbeddedStore) -> None:

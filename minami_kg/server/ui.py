@@ -1,4 +1,5 @@
-"""The pages ward staff read: the plan at a glance, the sections, and two sections compared.
+"""The pages ward staff read: the plan at a glance, the sections, two sections compared,
+and the index of every plan in the store (`/plans`).
 
 Each view reads one plain structure (`plan_views.PlanViews`) and only then
 picks HTML or its JSON twin (`?format=json` or `Accept: application/json`).
@@ -18,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from minami_kg.server import get_store
 from minami_kg.server.i18n import t
 from minami_kg.server.linked_data import not_found
+from minami_kg.server.plan_index import PlanEntry, plan_index
 from minami_kg.server.plan_views import (
     PLAN_KEY,
     SECTION_KEY,
@@ -210,11 +212,16 @@ def load_section(v: PlanViews, key: str) -> SectionDetail:
 
 
 def section_links(s: SectionDetail) -> dict[str, str]:
-    """Where else the section can be seen: its linked-data page, the graph, the matrix."""
+    """Where else the section can be seen: its linked-data page, the graph, the matrix.
+
+    The matrix is named the plan the page shows: without it the matrix would open on
+    the newest plan of any ward, where this section may not be.
+    """
+    matrix = {"section": s.key, **({"plan": s.plan.key} if s.plan else {})}
     return {
         "page": f"/page/{s.key}",
         "graph": "/graph?" + urlencode({"focus": s.iri}),
-        "matrix": "/matrix?" + urlencode({"section": s.key}),
+        "matrix": "/matrix?" + urlencode(matrix),
     }
 
 
@@ -306,3 +313,31 @@ def compare_page(v: PlanViews, a_key: str, b_key: str, error: str | None = None)
             a=a_key or None, b=b_key or None, sections=[summary_json(s) for s in options]
         )
     return html("compare.html", c=None, options=options, a=a_key, b=b_key, error=error)
+
+
+# --- every plan ---------------------------------------------------------------------------
+
+
+@ui.get("/plans")
+def plans() -> ResponseReturnValue:
+    """Every plan in the store, by ward and year, with its size and the views of it."""
+    store = get_store(current_app)
+    entries = plan_index(store, current_app.config["MINAMI_KG"].base)
+    if wants_json():
+        return jsonify(plans=[{**asdict(e), "links": plan_links(e)} for e in entries])
+    return html("plans.html", plans=entries, plan_links=plan_links)
+
+
+def plan_links(e: PlanEntry) -> dict[str, str | None]:
+    """The views of one plan, each named the plan; the diff when the ward has a year before."""
+    diff = None
+    if e.previous:
+        diff = url_for("diff.year_over_year", ward=e.ward, fy1=e.previous, fy2=e.fiscal_year)
+    return {
+        "home": url_for("ui.index", plan=e.key),
+        "sections": url_for("ui.sections", plan=e.key),
+        "matrix": url_for("matrix.page", plan=e.key),
+        "source": url_for("linked_data.source", ward=e.ward, fy=e.fiscal_year),
+        "page": f"/page/{e.key}",
+        "diff": diff,
+    }
