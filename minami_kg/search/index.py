@@ -35,7 +35,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (
   id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
   label_ja TEXT NOT NULL, label_en TEXT NOT NULL,
-  names TEXT NOT NULL, aliases TEXT NOT NULL, texts TEXT NOT NULL, label_keys TEXT NOT NULL
+  names TEXT NOT NULL, aliases TEXT NOT NULL, texts TEXT NOT NULL, topics TEXT NOT NULL,
+  label_keys TEXT NOT NULL
 );
 CREATE TABLE facets (doc INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX facets_doc ON facets (doc);
@@ -85,7 +86,7 @@ def _fill(db: sqlite3.Connection, corpus: Corpus) -> None:
     labels = {}
     for number, doc in enumerate(corpus.documents, start=1):
         db.execute(
-            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 number,
                 doc.iri,
@@ -95,6 +96,7 @@ def _fill(db: sqlite3.Connection, corpus: Corpus) -> None:
                 json.dumps(doc.names, ensure_ascii=False),
                 json.dumps(doc.aliases, ensure_ascii=False),
                 json.dumps(doc.texts, ensure_ascii=False),
+                json.dumps(doc.topics, ensure_ascii=False),
                 json.dumps(sorted({label_key(x) for x in doc.names + doc.aliases})),
             ),
         )

@@ -379,10 +379,10 @@ def _names(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[str, str]]
 
 
 def _hit(db: sqlite3.Connection, item: _Scored, plan: _Plan) -> Hit:
-    names, aliases, texts = db.execute(
-        "SELECT names, aliases, texts FROM docs WHERE id = ?", (item.id,)
+    row = db.execute(
+        "SELECT texts, aliases, names, topics FROM docs WHERE id = ?", (item.id,)
     ).fetchone()
-    fields = [json.loads(texts), json.loads(aliases), json.loads(names)]
+    fields = [json.loads(column) for column in row]  # its topics last: shown when nothing else is
     return Hit(
         iri=item.iri,
         type=item.type,
