@@ -193,3 +193,22 @@ def test_without_javascript_the_page_says_so_and_links_on(
         screenshot(page, "graph-without-javascript")
     finally:
         context.close()
+
+
+def test_search_finds_a_start_node(page: Page) -> None:
+    page.goto("/graph")
+    _ready(page)
+    page.get_by_label("起点を探す").fill("こども")
+    with page.expect_response(lambda r: "/api/search" in r.url) as answer:
+        page.locator("#graph-search").get_by_role("button", name="検索").click()
+    results = answer.value.json()["results"]
+    assert results
+    first = page.locator("#graph-search-results .graph-pick").first
+    expect(first).to_contain_text(results[0]["label"])
+    first.click()
+    _ready(page)
+    assert page.locator("#graph-app").get_attribute("data-view") == "node"
+    focus = results[0]["iri"]
+    assert page.evaluate(f"() => window.minamiGraph.getElementById({focus!r}).hasClass('focus')")
+    assert _count(page, "node") > 1
+    screenshot(page, "graph-search-start")
