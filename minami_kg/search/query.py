@@ -224,6 +224,15 @@ def search(
 ) -> SearchResult:
     """The hits for `text` (already `clean_query`ed), best first, with facets."""
     filters = filters or Filters()
+    try:
+        return _search(index, text, filters, limit, offset)
+    except sqlite3.OperationalError as err:  # a safety net: the text never reaches FTS5 as syntax
+        raise QueryError(f"cannot search for this text: {err}") from None
+
+
+def _search(
+    index: SearchIndex, text: str, filters: Filters, limit: int, offset: int
+) -> SearchResult:
     with index.reading() as db:
         plan = plan_query(db, text)
         if plan.candidates is None:

@@ -176,6 +176,7 @@ def page() -> ResponseReturnValue:
     context.update(
         result=result,
         number=number,
+        page_size=PAGE_SIZE,
         pages=max(1, -(-result.total // PAGE_SIZE)),
         filters=_filters(),
         link=_link,
