@@ -17,6 +17,7 @@ PAGES = [
     "/page/minami/section/somu",
     "/source/minami/2022",
     "/sections",
+    "/plans",
     "/sections/minami/kodomo-katei-shien",
     "/compare",
     "/compare?a=minami/section/kodomo-katei-shien&b=minami/section/fukushi-hoken",
