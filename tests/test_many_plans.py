@@ -348,6 +348,9 @@ def test_section_page_links_within_its_plan(web: FlaskClient) -> None:
     # without ?plan= the page shows its ward's newest plan, and the matrix link names it
     newest = web.get("/sections/kaku/somu").text
     assert 'href="/matrix?section=kaku%2Fsection%2Fsomu&amp;plan=kaku%2F2024"' in newest
+    # the years of its ward, to switch between; the one shown is marked
+    assert '<a href="/sections/kaku/somu?plan=kaku/2024">2024</a>' in page
+    assert '<strong aria-current="page">2023</strong>' in page
     matrix = web.get("/matrix?section=kaku%2Fsection%2Fsomu&plan=kaku%2F2023&format=json")
     assert matrix.status_code == 200
 

@@ -195,6 +195,7 @@ def section_page(ward: str, slug: str) -> ResponseReturnValue:
     return html(
         "section.html",
         s=detail,
+        years=[p for p in v.plans() if p.ward == ward],  # the section persists across them
         links=section_links(detail),
         section_href=section_href,
         compare_href=compare_href,
