@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -93,7 +94,9 @@ class OxigraphServer:
 
     def settings(self) -> Settings:
         return Settings().with_changes(
-            endpoint=self.query_endpoint, update_endpoint=self.update_endpoint
+            endpoint=self.query_endpoint,
+            update_endpoint=self.update_endpoint,
+            search_index=self.location.parent / f"{self.location.name}-search.sqlite",
         )
 
     def stderr(self) -> str:
@@ -195,8 +198,15 @@ def remote(seeded: OxigraphServer) -> RemoteStore:
     return store
 
 
+# A build writes its search index beside the store, and a remote store has no
+# folder of ours: the CLI runs of these tests write theirs here, never into var/.
+_INDEX_ENV = {
+    "MINAMI_KG_SEARCH_INDEX": str(Path(tempfile.mkdtemp(prefix="minami-kg-")) / "search.sqlite")
+}
+
+
 def _cli(runner: CliRunner, *args: str) -> Result:
-    return runner.invoke(main, list(args), catch_exceptions=False)
+    return runner.invoke(main, list(args), env=_INDEX_ENV, catch_exceptions=False)
 
 
 # -- the same answers as the embedded store ----------------------------------------
