@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-import pyshacl
 from pyoxigraph import RdfFormat
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
@@ -78,6 +77,9 @@ def _union_graph(store: GraphStore) -> Graph:
 
 
 def validate_store(store: GraphStore, shapes: Path, ontology: Path) -> ValidationReport:
+    # imported here: pyshacl takes ~0.15 s to import, and every command (build too) imports us
+    import pyshacl
+
     data = _union_graph(store)
     shapes_graph = Graph().parse(shapes, format="turtle")
     ontology_graph = Graph().parse(ontology, format="turtle")
