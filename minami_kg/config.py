@@ -74,6 +74,21 @@ class Settings:
         default=1_000_000,
         metadata={"env": "MINAMI_KG_MAX_BODY", "help": "largest request body accepted, in bytes"},
     )
+    max_query_chars: int = field(
+        default=20_000,
+        metadata={
+            "env": "MINAMI_KG_MAX_QUERY_CHARS",
+            "help": "longest query or update /sparql accepts, in characters",
+        },
+    )
+    rate_limit: str = field(
+        default="120/minute",
+        metadata={
+            "env": "MINAMI_KG_RATE_LIMIT",
+            "help": "requests per client address to /sparql and /api/ together, "
+            "per web process (e.g. 120/minute, 10/second); off: no limit",
+        },
+    )
     query_workers: int = field(
         default=2,
         metadata={

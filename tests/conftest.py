@@ -23,8 +23,12 @@ SEED = PROJECT_ROOT / "data" / "sources" / "minami" / "2022" / "minami-r4-unei-h
 
 
 def settings_for(store: Path) -> Settings:
-    """Defaults of the repository (not the environment) with a store of the test's own."""
-    return Settings().with_changes(store=store)
+    """Defaults of the repository (not the environment) with a store of the test's own.
+
+    The rate limit is off: one test module sends more requests a minute than a
+    client may (tests/test_hostile.py turns it on to test it).
+    """
+    return Settings().with_changes(store=store, rate_limit="off")
 
 
 @pytest.fixture(scope="session")

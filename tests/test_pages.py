@@ -264,8 +264,10 @@ def test_xlsx_never_writes_a_formula() -> None:
     cells = {cell.coordinate: cell for row in sheet.iter_rows() for cell in row}
     for coordinate in ("A2", "A3", "A4", "A5"):
         assert cells[coordinate].data_type == "s", coordinate
-    assert cells["A2"].value == '=HYPERLINK("http://evil.example","x")'
-    assert cells["A4"].value == "-区民"
+    assert cells["A2"].value == '\'=HYPERLINK("http://evil.example","x")'
+    assert cells["A3"].value == "'+81 45"
+    assert cells["A4"].value == "'-区民"
+    assert cells["A5"].value == "'@SUM(A1)"
     assert cells["B2"].value == 3 and cells["B3"].value == -2  # numbers stay numbers
     assert cells["B5"].value == "ctlchar"  # a control character Excel refuses is dropped
     assert cells["A6"].value == "http://example.org/a" and cells["B6"].value == "減災"

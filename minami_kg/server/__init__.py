@@ -30,9 +30,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STORE_KEY] = open_store(settings)
 
-    from minami_kg.server import i18n
+    from minami_kg.server import i18n, security
 
     i18n.init_app(app)
+    security.init_app(app)  # security headers on every answer; rate limit on /sparql, /api/
 
     from minami_kg.server.ui import ui
 

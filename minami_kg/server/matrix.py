@@ -45,6 +45,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 
 from minami_kg.server import get_store
 from minami_kg.server.i18n import current_language, t
+from minami_kg.server.security import spreadsheet_text
 from minami_kg.store import Term
 
 matrix = Blueprint("matrix", __name__)
@@ -53,8 +54,6 @@ PLAN_KEY = re.compile(r"[a-z0-9-]+/\d{4}")
 SORT_SECTIONS = ("document", "name", "links")
 SORT_MEASURES = ("document", "sections")
 SHOW = ("all", "accepted")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-"""Characters that make Excel (and LibreOffice) read a text cell as a formula."""
 
 _PLAN = Variable("plan")
 _SECTION = Variable("section")
@@ -826,15 +825,6 @@ def score_text(score: float | None) -> str:
 
 
 # --- downloads -----------------------------------------------------------------------------
-
-
-def spreadsheet_text(value: str) -> str:
-    """Text a spreadsheet shows as text: a leading = + - @ (or tab, CR) gets a `'` before it.
-
-    A label such as "=HYPERLINK(…)" would otherwise run as a formula when the
-    file is opened (CSV injection, https://owasp.org/www-community/attacks/CSV_Injection).
-    """
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def content_disposition(filename: str) -> str:

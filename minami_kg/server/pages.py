@@ -41,6 +41,7 @@ from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import PREFIXES, XSD
 from minami_kg.server import get_store
+from minami_kg.server.security import spreadsheet_text
 from minami_kg.store import Term
 
 pages = Blueprint("pages", __name__)
@@ -50,7 +51,6 @@ YASGUI_BUILD = PROJECT_ROOT / "web" / "node_modules" / "@zazuko" / "yasgui" / "b
 
 _ASSET_SUFFIXES = (".js", ".css", ".map")
 _FORMATS = ("html", "json", "csv", "xlsx", "rq")
-_FORMULA_START = ("=", "+", "-", "@")
 _UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _INTEGER_TYPES = {
     XSD[t].value
@@ -163,7 +163,7 @@ def table_csv(table: ResultTable) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows([term_text(t) for t in row] for row in table.rows)
+    writer.writerows([_csv_cell(t) for t in row] for row in table.rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -183,10 +183,6 @@ def table_xlsx(table: ResultTable, title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_excel_safe(term_value(t), ILLEGAL_CHARACTERS_RE) for t in row])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith(_FORMULA_START):
-                cell.data_type = "s"  # openpyxl took it for a formula; it is data
     sheet.freeze_panes = "A2"
     for letter, width in _column_widths(table).items():
         sheet.column_dimensions[letter].width = width
@@ -195,8 +191,15 @@ def table_xlsx(table: ResultTable, title: str) -> bytes:
     return out.getvalue()
 
 
+def _csv_cell(term: Term | None) -> str:
+    """Numbers as written; text that a spreadsheet would run as a formula defused."""
+    value = term_value(term)
+    return spreadsheet_text(value) if isinstance(value, str) else term_text(term)
+
+
 def _excel_safe(value: object, illegal: re.Pattern[str]) -> object:
-    return illegal.sub("", value) if isinstance(value, str) else value
+    """Text without the characters xlsx cannot hold, and never read as a formula."""
+    return spreadsheet_text(illegal.sub("", value)) if isinstance(value, str) else value
 
 
 def _column_widths(table: ResultTable) -> dict[str, float]:

@@ -19,7 +19,7 @@ Limits of a public endpoint, each a setting: `sparql_timeout` (the process
 running the query is ended, the answer is 503 with Retry-After: under gunicorn
 the web worker itself, see `watchdog`; elsewhere a query process), `max_rows`
 (more solutions are not read; the answer says `X-Result-Truncated: true`),
-`max_body_bytes` (413). SERVICE in a query and LOAD in an update are refused
+`max_body_bytes` and `max_query_chars` (413). SERVICE in a query and LOAD in an update are refused
 with 400 before the text reaches pyoxigraph (`sparql_text`). Every answer,
 errors included, allows any origin (CORS), so editors on other sites work.
 
@@ -154,6 +154,10 @@ def endpoint() -> ResponseReturnValue:
     settings: Settings = current_app.config["MINAMI_KG"]
     try:
         operation = _read_operation(settings.max_body_bytes)
+        if len(operation.text) > settings.max_query_chars:
+            raise SparqlError(
+                413, f"The {operation.kind} is longer than {settings.max_query_chars} characters."
+            )
         if operation.kind == "update":
             return _update(operation, settings)
         if operation.kind == "query":

@@ -31,7 +31,13 @@ def live_server(
     Fails with the server's own output when it does not answer /healthz in time.
     """
     port = free_port()
-    environ = {**os.environ, **(env or {}), "PORT": str(port), "MINAMI_KG_STORE": str(store)}
+    environ = {
+        **os.environ,
+        "MINAMI_KG_RATE_LIMIT": "off",  # tests send more than a client may; a test can set it
+        **(env or {}),
+        "PORT": str(port),
+        "MINAMI_KG_STORE": str(store),
+    }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, "-c", SERVE, "serve", "--workers", str(workers)],

@@ -363,7 +363,7 @@
       const data = node.data();
       const item = el("li", { "data-id": data.id });
       const pick = el("button", { type: "button", class: "graph-pick" });
-      pick.appendChild(el("span", { class: "swatch", "aria-hidden": "true", style: "background:" + colourOf(data.type) }));
+      pick.appendChild(el("span", { class: "swatch type-" + typeKey(data.type), "aria-hidden": "true" }));
       pick.appendChild(el("span", {}, data.label));
       pick.appendChild(el("span", { class: "graph-type-name" }, data.typeLabel));
       if (node.selected()) pick.setAttribute("aria-current", "true");
@@ -388,9 +388,9 @@
     return found ? found.label : type;
   }
 
-  function colourOf(type) {
-    const found = config.types.find((t) => t.key === type);
-    return found ? found.colour : "#8c8c8c";
+  /** The key whose swatch class (graph.css) colours a type; no inline style, for the CSP. */
+  function typeKey(type) {
+    return config.types.some((t) => t.key === type) ? type : "other";
   }
 
   function select(id) {

@@ -1,0 +1,125 @@
+"""What every answer of a public site carries, and what it refuses to do.
+
+`init_app(app)` attaches two things to the app (see docs/security.md for the
+threats they answer):
+
+* an `after_request` hook that adds the security headers to every response,
+  errors and downloads included: a Content-Security-Policy that lets a page
+  load scripts, styles, images, fonts and data from this site only (no inline
+  script, no inline style, no `eval`, no frames, no plugins), plus
+  `X-Content-Type-Options: nosniff`, a Referrer-Policy, `X-Frame-Options:
+  DENY` and a Permissions-Policy that switches off what the site never uses.
+  Inline `<script type="application/json">` and `application/ld+json` blocks
+  are data, which CSP does not run, so they need no exception. A header a
+  view set itself is kept.
+* a per-client rate limit (flask-limiter) on `/sparql` and `/api/…`, the two
+  faces that run queries: `rate_limit` requests per client address, counted
+  together across both, answered 429 with `Retry-After` and a message once
+  spent. Counters live in the memory of each web process, so with N gunicorn
+  workers a client may get up to N times the limit: a bound on abuse, not an
+  exact quota. `rate_limit = "off"` switches it off.
+
+`spreadsheet_text` is the one rule for CSV and xlsx cells: text that a
+spreadsheet would run as a formula gets a leading `'`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from minami_kg.config import Settings
+
+LIMITER_KEY = "minami_kg.limiter"
+LIMITED_PATHS = ("/sparql", "/api/")
+"""The paths the rate limit counts: the ones that run queries on the store for a client."""
+
+RATE_LIMIT_OFF = ("off", "none", "0")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+"""Everything from this site, nothing inline that could run, never inside a frame.
+
+`data:` images and fonts: YASGUI's and CodeMirror's style sheets embed their
+icons as data URLs; a data URL cannot carry script into a page.
+"""
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+        "interest-cohort=(), browsing-topics=()"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""Characters that make Excel (and LibreOffice) read a text cell as a formula."""
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text a spreadsheet shows as text: a leading = + - @ (or tab, CR) gets a `'` before it.
+
+    A label such as "=HYPERLINK(…)" would otherwise run as a formula when the
+    file is opened (CSV injection, https://owasp.org/www-community/attacks/CSV_Injection).
+    """
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def init_app(app: Flask) -> None:
+    """Attach the security headers and the rate limit to `app`."""
+    settings: Settings = app.config["MINAMI_KG"]
+    app.after_request(_add_security_headers)
+    limit = settings.rate_limit.strip()
+    enabled = limit.lower() not in RATE_LIMIT_OFF
+    app.extensions[LIMITER_KEY] = Limiter(
+        get_remote_address,
+        app=app,
+        application_limits=[limit] if enabled else [],
+        application_limits_exempt_when=_not_limited,
+        headers_enabled=True,
+        storage_uri="memory://",
+        enabled=enabled,
+    )
+    app.register_error_handler(RateLimitExceeded, _too_many_requests)
+
+
+def _add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _not_limited() -> bool:
+    return not request.path.startswith(LIMITED_PATHS) or request.method == "OPTIONS"
+
+
+def _too_many_requests(err: RateLimitExceeded) -> ResponseReturnValue:
+    """429 with the limit in words; flask-limiter adds Retry-After and X-RateLimit-*."""
+    message = (
+        f"Too many requests from your address: the limit is {err.description} "
+        "for /sparql and /api/ together. Wait for the number of seconds in Retry-After."
+    )
+    if request.path.startswith("/sparql"):
+        return Response(message + "\n", 429, content_type="text/plain")
+    response = jsonify(error=message)
+    response.status_code = 429
+    return response
