@@ -30,7 +30,7 @@ from minami_kg.rdf.plan_graph import DocumentInfo, org_quads, plan_quads
 from minami_kg.rdf.slugs import slugify
 from minami_kg.search import build_index
 from minami_kg.sources import SourceDocument, discover
-from minami_kg.store import open_store
+from minami_kg.store import StoreError, open_store
 
 ONTOLOGY_FILE = "minami-kg.ttl"
 
@@ -139,7 +139,10 @@ def build(
     ) as out:
         staging = Path(out.name)
     try:
-        serialize(quads, output=str(staging), format=RdfFormat.N_QUADS)
+        try:
+            serialize(quads, output=str(staging), format=RdfFormat.N_QUADS)
+        except OSError as err:  # e.g. a full disk; the store is not touched yet
+            raise StoreError(f"{staging}: could not write the new graph: {err}") from None
         open_store(settings).replace(staging)
     finally:
         staging.unlink(missing_ok=True)

@@ -389,6 +389,16 @@ def diff_command(settings: Settings, ward: str, fy1: int, fy2: int, fmt: str) ->
         click.echo("\n".join(text_report(result)))
 
 
+def _check_store(settings: Settings) -> None:
+    """A missing or damaged embedded store stops `serve` with one line, not with 503s later.
+
+    A remote store is not checked: the app answers 503 while it is down and
+    recovers when it is back.
+    """
+    if not settings.endpoint:
+        len(open_store(settings))  # opened and closed here, before gunicorn forks
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
@@ -408,6 +418,7 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, dev: b
     from minami_kg.server import create_app
 
     app = create_app(settings)  # built here too, so a bad setting fails before any fork
+    _check_store(settings)
     click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
     if dev:
         app.run(host=host, port=port, debug=True)

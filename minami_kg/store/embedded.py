@@ -5,8 +5,9 @@ Layout: the configured path (default `var/store`) is a symbolic link to one
 A rebuild bulk-loads a new generation beside the old one and then replaces
 the link with `os.replace`, which is atomic on POSIX. A build that fails or
 is killed leaves the link, and so the store that readers see, as it was.
-The previous generation is kept, so a reader that opened it before the swap
-can finish; older ones are removed.
+The previous generation (the one the link named before the swap) is kept, so
+a reader that opened it before the swap can finish; every other one is
+removed, older ones and the half-written one of a build that was killed alike.
 
 Readers open the store read-only (`Store.read_only`): a snapshot that does
 not see later writes. `EmbeddedStore` notices a swapped link and reopens.
@@ -26,8 +27,6 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store, Variable, serialize
 
 from minami_kg.store.base import QueryResult, Term
-
-KEEP_GENERATIONS = 2
 
 
 class StoreError(OSError):
@@ -73,14 +72,16 @@ def swap_in_new_generation(path: Path, fill: Callable[[Path], None]) -> Path:
         shutil.rmtree(new_dir, ignore_errors=True)
         raise StoreError(f"{path}: could not write the new store: {err}") from None
 
+    previous = Path(os.path.realpath(path)) if path.is_symlink() else None
     if path.exists() and not path.is_symlink():
         # A store from before generations were used: move it aside first.
-        path.rename(generations / f"0-legacy-{time.time_ns()}")
+        previous = generations / f"0-legacy-{time.time_ns()}"
+        path.rename(previous)
     link = path.parent / f".{path.name}.link-{os.getpid()}"
     link.unlink(missing_ok=True)
     link.symlink_to(os.path.relpath(new_dir, path.parent))
     os.replace(link, path)
-    _prune(generations, keep=new_dir)
+    _prune(generations, keep={new_dir, previous})
     return new_dir
 
 
@@ -100,11 +101,14 @@ def replace_store(path: Path, nquads_file: Path) -> Path:
         return swap_in_new_generation(path, bulk_load)
 
 
-def _prune(generations: Path, keep: Path) -> None:
-    """Remove all but the newest KEEP_GENERATIONS generations, never `keep`."""
-    older = sorted((p for p in generations.iterdir() if p.is_dir() and p != keep), reverse=True)
-    for stale in older[KEEP_GENERATIONS - 1 :]:
-        shutil.rmtree(stale, ignore_errors=True)
+def _prune(generations: Path, keep: set[Path | None]) -> None:
+    """Remove every generation but `keep`: older ones, and any a killed build left half-written.
+
+    Called under the build lock, so no other build is writing a generation.
+    """
+    for stale in generations.iterdir():
+        if stale.is_dir() and stale not in keep:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 class EmbeddedStore:
@@ -124,8 +128,11 @@ class EmbeddedStore:
                     raise StoreError(f"{self.path}: no store here; run `minami-kg build` first")
                 try:
                     self._store = Store.read_only(target)
-                except OSError as err:
-                    raise StoreError(f"{self.path}: cannot open the store: {err}") from None
+                except (OSError, RuntimeError) as err:  # RocksDB reports damage as RuntimeError
+                    raise StoreError(
+                        f"{self.path}: cannot open the store (damaged? `minami-kg build` "
+                        f"writes a new one): {err}"
+                    ) from None
                 self._opened_target = target
             return self._store
 
