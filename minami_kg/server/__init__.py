@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.diff import diff_pages
 
     app.register_blueprint(diff_pages)  # /diff/<ward>/<fy1>/<fy2>
+    from minami_kg.server.ontology_page import ontology
+
+    app.register_blueprint(ontology)  # /ontology (reads ontology/*.ttl when the app starts)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
