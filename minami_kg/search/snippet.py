@@ -8,18 +8,29 @@ mapped back to the characters as written, so 子ども is marked for こども a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
-from minami_kg.search.tokens import Run, fold_with_offsets, hiragana, is_kana, runs
+from minami_kg.search.tokens import Folded, Run, fold_with_offsets, hiragana, is_kana, runs
 
 WINDOW = 120  # characters shown around the first match
 BEFORE = 30  # characters kept before it
 
 
+@lru_cache(maxsize=2048)
+def _analysed(text: str) -> tuple[Folded, list[Run]]:
+    """Folded text and runs, kept: analysing every text of every hit was most of a search's
+    time, and the same texts come back for the synonyms and in other searches."""
+    folded = fold_with_offsets(text)
+    return folded, runs(folded.text)
+
+
 def spans(text: str, terms: list[Run]) -> list[tuple[int, int]]:
     """Where in `text` (original offsets) the terms match, merged and sorted."""
-    folded = fold_with_offsets(text)
-    doc_runs = runs(folded.text)
+    if not terms:
+        return []
+    folded, doc_runs = _analysed(text)
     found: list[tuple[int, int]] = []
     for term in terms:
         if term.latin:

@@ -282,7 +282,12 @@ class Reader:
         return result
 
     def exists(self, iri: str) -> bool:
-        return bool(self.store.query(_KNOWN, substitutions={_R: NamedNode(iri)}))
+        """Whether the graph has `iri`; text that is not an IRI (`/id/"`) is in no graph."""
+        try:
+            node = NamedNode(iri)
+        except ValueError:
+            return False
+        return bool(self.store.query(_KNOWN, substitutions={_R: node}))
 
     def outgoing(self, iri: str) -> list[tuple[NamedNode, Term]]:
         return [(row["p"], row["o"]) for row in self._select(_OUTGOING, iri)]
@@ -295,9 +300,10 @@ class Reader:
         if not iris:
             return {}
         values = " ".join(str(NamedNode(i)) for i in sorted(iris))
-        props = " ".join(str(p) for p in _LABEL_PROPERTIES)
-        sparql = f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }}"
-        sparql += " ?x ?p ?l }"
+        # one pattern per property: with ?p in a second VALUES block Oxigraph scans every
+        # quad and joins (72 ms for 150 IRIs on 180 plans); bound, each is a lookup (3 ms)
+        props = " UNION ".join(f"{{ ?x {p} ?l BIND({p} AS ?p) }}" for p in _LABEL_PROPERTIES)
+        sparql = f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} {props} }}"
         rank = {p.value: i for i, p in enumerate(_LABEL_PROPERTIES)}
         best: dict[tuple[str, str], tuple[int, str]] = {}
         result = self.store.query(sparql)
