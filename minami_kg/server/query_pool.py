@@ -227,7 +227,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
                 try:
                     store = Store.read_only(target)
                     opened = target
-                except OSError as err:
+                except (OSError, RuntimeError) as err:  # RuntimeError: a damaged store
                     conn.send(_unavailable(err))
                     continue
             try:
@@ -240,7 +240,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
         return  # the web process has gone
 
 
-def _unavailable(err: OSError) -> Refusal:
+def _unavailable(err: OSError | RuntimeError) -> Refusal:
     return Refusal(503, f"The store is not available: {err}", {"Retry-After": "5"})
 
 

@@ -37,7 +37,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from jinja2 import TemplateNotFound
-from pyoxigraph import serialize
+from pyoxigraph import NamedNode, serialize
 from werkzeug.datastructures import MultiDict
 
 from minami_kg.config import Settings
@@ -272,8 +272,8 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
             "No result format fits the Accept header. SELECT and ASK: "
             f"{describe(RESULT_FORMATS)}. CONSTRUCT and DESCRIBE: {describe(GRAPH_FORMATS)}.",
         )
-    default_graphs = params.getlist("default-graph-uri")
-    named_graphs = params.getlist("named-graph-uri")
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
     job = Job(
         query=operation.text,
         base_iri=_endpoint_url(),
@@ -291,6 +291,19 @@ def _query(operation: Operation, settings: Settings) -> ResponseReturnValue:
         response.headers["X-Result-Truncated"] = "true"
         response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
     return response
+
+
+def _graph_iris(params: MultiDict[str, str], name: str) -> list[str]:
+    """The values of a dataset parameter, each an absolute IRI (Protocol §2.1.4), or 400."""
+    values = params.getlist(name)
+    for value in values:
+        try:
+            NamedNode(value)
+        except ValueError as err:
+            raise SparqlError(
+                400, f"{name}={value[:200]!r} is not an absolute IRI: {err}"
+            ) from None
+    return values
 
 
 def _run_here_or_in_pool(job: Job) -> Reply:
