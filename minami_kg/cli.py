@@ -389,6 +389,34 @@ def diff_command(settings: Settings, ward: str, fy1: int, fy2: int, fmt: str) ->
         click.echo("\n".join(text_report(result)))
 
 
+@main.command("docs")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a guide is out of date.")
+@store_options
+def docs_command(settings: Settings, check: bool) -> None:
+    """Rewrite the generated parts of the guides (settings, canned queries, worked examples)."""
+    from minami_kg import docs
+
+    store = open_store(settings)
+    try:
+        _write_docs(settings, store, check)
+    except (docs.DocsError, SyntaxError) as err:
+        raise click.ClickException(f"docs: {err}") from None
+
+
+def _write_docs(settings: Settings, store: Any, check: bool) -> None:
+    from minami_kg import docs
+
+    if check:
+        stale = docs.stale(settings, store)
+        for path in stale:
+            click.echo(f"{path}: out of date; run minami-kg docs", err=True)
+        sys.exit(1 if stale else 0)
+    for path, text in docs.generate(settings, store).items():
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"{path}: written")
+
+
 def _check_store(settings: Settings) -> None:
     """A missing or damaged embedded store stops `serve` with one line, not with 503s later.
 

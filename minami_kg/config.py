@@ -119,6 +119,14 @@ class Settings:
             "(default: search.sqlite beside the store, i.e. var/search.sqlite)",
         },
     )
+    proxy_hops: int = field(
+        default=0,
+        metadata={
+            "env": "MINAMI_KG_PROXY_HOPS",
+            "help": "reverse proxies in front of the app whose X-Forwarded-* headers "
+            "are believed (werkzeug's ProxyFix); unset: none, the headers are ignored",
+        },
+    )
     publisher: str = field(
         default="minami-kg",
         metadata={"env": "MINAMI_KG_PUBLISHER", "help": "publisher's name in the DCAT catalogue"},

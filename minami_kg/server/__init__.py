@@ -19,6 +19,21 @@ def get_store(app: Flask) -> GraphStore:
     return app.extensions[STORE_KEY]
 
 
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Believe the X-Forwarded-For/-Proto/-Host/-Port/-Prefix of `hops` reverse proxies.
+
+    Behind nginx the app would otherwise see the proxy's address as every
+    client's (one rate-limit bucket for all) and its own host and scheme in the
+    URLs it builds. Only the last `hops` values are taken, those the proxies in
+    front of us set; a client can add its own headers but not remove theirs.
+    """
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+    )
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     web = settings.templates.parent  # web/: templates/ and static/ side by side
@@ -29,6 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STORE_KEY] = open_store(settings)
+    if settings.proxy_hops:
+        trust_proxies(app, settings.proxy_hops)
 
     from minami_kg.server import i18n, security
 
@@ -66,6 +83,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.ontology_page import ontology
 
     app.register_blueprint(ontology)  # /ontology (reads ontology/*.ttl when the app starts)
+    from minami_kg.server.docs_pages import docs_pages
+
+    app.register_blueprint(docs_pages)  # /docs, /docs/<name>, /help: the guides of docs/
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
