@@ -220,6 +220,14 @@ def _example(body: str, name: str, store: GraphStore, base: str) -> str:
     return f"```sparql\n{block.group(1)}```\n\n{markdown_table(table)}"
 
 
+_MARKER_LINE = re.compile(r"^<!-- (?:begin|end) (?:generated|example): [a-z0-9-]+ -->\n", re.M)
+
+
+def without_markers(text: str) -> str:
+    """The guide without the comments around its regions (for renderers that show them)."""
+    return _MARKER_LINE.sub("", text)
+
+
 def regions(text: str) -> Iterable[str]:
     """The names of the generated regions and examples in `text`."""
     return [m["name"] for m in _REGION.finditer(text)]

@@ -176,6 +176,7 @@ def test_each_guide_renders_in_the_site_frame_and_its_links_work(
     title = read(DOCS / f"{name}.md").splitlines()[0].removeprefix("# ")
     assert page.title.startswith(title)
     assert 'href="/help"' in html  # the site's navigation is there
+    assert "&lt;!--" not in html  # the generated regions' comments are not shown
     checked = set()
     for href in page.hrefs:
         parts = urlsplit(href)
@@ -195,6 +196,13 @@ def test_each_guide_renders_in_the_site_frame_and_its_links_work(
         image = client.get(src)
         assert image.status_code == 200, src
         assert image.content_type.startswith(("image/png", "image/svg+xml")), src
+
+
+@pytest.mark.parametrize("path", sorted(DOCS.glob("*.md")), ids=lambda p: p.stem)
+def test_every_guide_in_docs_is_a_page(client: FlaskClient, path: Path) -> None:
+    response = client.get(f"/docs/{path.stem}")
+    assert response.status_code == 200
+    assert f"docs/{path.name}" in response.get_data(as_text=True)
 
 
 def test_the_served_cookbook_and_operator_guide_list_every_query_and_setting(

@@ -39,7 +39,7 @@ from flask.typing import ResponseReturnValue
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from minami_kg.docs import DOCS, heading_id
+from minami_kg.docs import DOCS, heading_id, without_markers
 from minami_kg.server.ui import wants_json
 
 docs_pages = Blueprint("docs", __name__)
@@ -95,9 +95,10 @@ def _markdown() -> MarkdownIt:
 
 
 def render_markdown(text: str) -> str:
-    """HTML for a guide: raw HTML escaped, heading ids, links and images pointed at /docs."""
+    """HTML for a guide: raw HTML escaped (the region comments of `minami-kg docs` dropped),
+    heading ids, links and images pointed at /docs."""
     md = _markdown()
-    tokens = md.parse(text)
+    tokens = md.parse(without_markers(text))
     _add_heading_ids(tokens)
     for token in tokens:
         for child in token.children or ():

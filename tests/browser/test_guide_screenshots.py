@@ -29,7 +29,7 @@ from minami_kg.config import PROJECT_ROOT
 
 from ..conftest import FIXTURES, settings_for
 from ..w3c.server import live_server
-from .conftest import SCREENSHOTS, PageErrors, screenshot
+from .conftest import SCREENSHOTS, PageErrors, blocking_violations, screenshot
 
 GUIDE_IMAGES = PROJECT_ROOT / "docs" / "images"
 UPDATE = os.environ.get("MINAMI_KG_UPDATE_GUIDE_IMAGES") == "1"
@@ -170,6 +170,7 @@ def test_help_page(window: Callable[[str], Page], server_url: str) -> None:
     expect(page).to_have_url(f"{server_url}/docs/staff-guide.ja")
     expect(page.locator("h1")).to_contain_text("職員向けガイド")
     expect(page.locator("article.doc img").first).to_be_visible()
+    assert blocking_violations(page) == []
     screenshot(page, "guide-help")
 
 
