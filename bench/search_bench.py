@@ -54,7 +54,7 @@ def main() -> None:
                 answer = client.get("/api/search", query_string={"q": query, "limit": 5})
                 times.append(time.perf_counter() - started)
                 if answer.status_code != 200:
-                    sys.exit(f"{query!r}: HTTP {answer.status_code}: {answer.get_data(as_text=True)}")
+                    sys.exit(f"{query!r}: HTTP {answer.status_code}: {answer.get_data()!r}")
     times.sort()
     print(f"hits in the first five: {found}/{len(EXPECTED)}")
     print(
