@@ -21,7 +21,7 @@ import click
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
 
 from minami_kg.build import BuildError, build
-from minami_kg.config import Settings
+from minami_kg.config import Settings, SettingsError
 from minami_kg.curation import CurationError
 from minami_kg.extract import PlanError
 from minami_kg.queries import QueryParameterError, find_query
@@ -31,7 +31,7 @@ from minami_kg.stats import graph_stats
 from minami_kg.store import EXPORT_FORMATS, StoreError, open_store
 from minami_kg.validate import validate_store
 
-USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError)
+USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError, SettingsError)
 
 
 def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,9 +66,12 @@ def store_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         if store and endpoint:
             raise click.UsageError("give --store or --endpoint, not both")
-        settings = Settings.from_env().with_changes(
-            store=store, endpoint=endpoint, update_endpoint=update_endpoint, base=base
-        )
+        try:
+            settings = Settings.from_env().with_changes(
+                store=store, endpoint=endpoint, update_endpoint=update_endpoint, base=base
+            )
+        except SettingsError as err:  # a MINAMI_KG_* variable that does not fit its setting
+            raise click.ClickException(str(err)) from None
         if store:  # an explicit store directory wins over MINAMI_KG_ENDPOINT
             settings = dataclasses.replace(settings, endpoint=None, update_endpoint=None)
         try:

@@ -30,8 +30,9 @@ from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
-from minami_kg.config import Settings
+from minami_kg.config import Settings, SettingsError
 
 LIMITER_KEY = "minami_kg.limiter"
 LIMITED_PATHS = ("/sparql", "/api/")
@@ -99,6 +100,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_add_security_headers)
     limit = settings.rate_limit.strip()
     enabled = limit.lower() not in RATE_LIMIT_OFF
+    if enabled:
+        _check_rate(limit)
     app.extensions[LIMITER_KEY] = Limiter(
         get_remote_address,
         app=app,
@@ -109,6 +112,17 @@ def init_app(app: Flask) -> None:
         enabled=enabled,
     )
     app.register_error_handler(RateLimitExceeded, _too_many_requests)
+
+
+def _check_rate(limit: str) -> None:
+    """A rate flask-limiter cannot read fails when the app is built, not on the first request."""
+    try:
+        parse_many(limit)
+    except ValueError:
+        raise SettingsError(
+            f"MINAMI_KG_RATE_LIMIT={limit!r}: not a rate such as 120/minute or "
+            "10/second;1000/day (or off)"
+        ) from None
 
 
 def _add_security_headers(response: Response) -> Response:
