@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -146,8 +147,12 @@ def build(
         open_store(settings).replace(staging)
     finally:
         staging.unlink(missing_ok=True)
-    publish_dumps(settings)
-    build_index(open_store(settings), settings.base, settings.search_index_path)
+    # The dumps (pyoxigraph and zlib, which release the GIL) are written while the search
+    # index (Python) is: one after the other they were two thirds of a build's time.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dumps = pool.submit(publish_dumps, settings)
+        build_index(open_store(settings), settings.base, settings.search_index_path)
+        dumps.result()
     return BuildResult(
         plans=tuple(plans), quad_count=len(quads), seconds=time.perf_counter() - started
     )
