@@ -100,14 +100,9 @@ class Constraint:
     severity: str
     min_count: int | None
     max_count: int | None
+    cardinality: str  # `1..1`, `0..7`, `1..*`; no count set: `0..*`, any number
     value_types: tuple[TermRef, ...]  # sh:datatype or sh:class; several: any one of them
     facets: tuple[str, ...]  # every other condition, in SHACL's own words
-
-    @property
-    def cardinality(self) -> str:
-        """`1..1`, `0..7`, `1..*` (no count set: `0..*`, any number)."""
-        high = "*" if self.max_count is None else str(self.max_count)
-        return f"{self.min_count or 0}..{high}"
 
 
 @dataclass(frozen=True)
@@ -471,6 +466,8 @@ def _constraint(graph: Graph, names: _Names, node: object) -> Constraint:
     path = graph.value(node, SH.path)
     value_types = [graph.value(node, SH.datatype), graph.value(node, SH["class"])]
     value_types += _classes_of(graph, graph.value(node, SH["or"]))
+    min_count = _int(graph.value(node, SH.minCount))
+    max_count = _int(graph.value(node, SH.maxCount))
     return Constraint(
         path=_path_text(graph, names, path),
         properties=tuple(sorted(set(_path_properties(graph, path)))),
@@ -478,8 +475,9 @@ def _constraint(graph: Graph, names: _Names, node: object) -> Constraint:
         description=_value(graph, node, SH.description),
         message=_value(graph, node, SH.message),
         severity=_severity(graph, node),
-        min_count=_int(graph.value(node, SH.minCount)),
-        max_count=_int(graph.value(node, SH.maxCount)),
+        min_count=min_count,
+        max_count=max_count,
+        cardinality=f"{min_count or 0}..{'*' if max_count is None else max_count}",
         value_types=names.refs(v for v in value_types if v is not None),
         facets=tuple(_facets(graph, names, node, skip_value_types=True)),
     )

@@ -282,6 +282,15 @@ def test_json_twin(
     measure = next(e for e in data["classes"] if e["local"] == "Measure")
     assert measure["comment"]["en"] == comment(ontology_graph, URIRef(MKG + "Measure"), "en")
     assert measure["example"]["href"].startswith("/page/minami/2022/measure/")
+    in_focus_area = next(
+        pc["constraint"]
+        for p in data["object_properties"]
+        if p["local"] == "inFocusArea"
+        for pc in p["constraints"]
+        if pc["shape"]["curie"] == "mkgsh:MeasureShape"
+    )
+    assert in_focus_area["cardinality"] == "1..1"
+    assert [v["curie"] for v in in_focus_area["value_types"]] == ["mkg:FocusArea"]
     assert data["version_info"] == "0.2.0"
     assert data["graph"] == "http://127.0.0.1:8000/graph/ontology"
 
