@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import functools
 import json
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -420,14 +421,34 @@ def _write_docs(settings: Settings, store: Any, check: bool) -> None:
             click.echo(f"{path}: written")
 
 
+_STORE_PROBE = """
+import sys
+from pathlib import Path
+from minami_kg.store import EmbeddedStore, StoreError
+try:
+    len(EmbeddedStore(Path(sys.argv[1])))
+except StoreError as err:
+    sys.exit(str(err))
+"""
+
+
 def _check_store(settings: Settings) -> None:
     """A missing or damaged embedded store stops `serve` with one line, not with 503s later.
 
+    The store is opened in a child process: opening it starts RocksDB's threads,
+    and gunicorn forks its workers from this process; a worker that inherits a
+    store whose threads do not exist hangs on its first write (an update).
     A remote store is not checked: the app answers 503 while it is down and
     recovers when it is back.
     """
-    if not settings.endpoint:
-        len(open_store(settings))  # opened and closed here, before gunicorn forks
+    if settings.endpoint:
+        return
+    probe = subprocess.run(
+        [sys.executable, "-c", _STORE_PROBE, str(settings.store)], capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        lines = probe.stderr.strip().splitlines() or [f"{settings.store}: cannot open the store"]
+        raise StoreError(lines[-1])
 
 
 @main.command("serve")
