@@ -108,6 +108,11 @@ class Size:
     cold: dict[str, list[float]] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)
     oxi_rss_mib: float = 0.0
+    loadavg: list[float] = field(default_factory=list)
+
+    def note_load(self) -> None:
+        """The 1-minute load average now: the machine is shared, so say how busy it was."""
+        self.loadavg.append(float(Path("/proc/loadavg").read_text().split()[0]))
 
 
 def build_corpus(size: Size, work: Path, repeat: int, seed: int) -> tuple[Path, Path]:
@@ -122,6 +127,7 @@ def build_corpus(size: Size, work: Path, repeat: int, seed: int) -> tuple[Path, 
         wall, mib, _ = timed_child([sb.tool("minami-kg"), "build", "--store", str(store)], env)
         size.build_s.append(wall)
         size.build_mib.append(mib)
+        size.note_load()
         print(f"  build {size.name} #{i + 1}: {wall:.2f} s, {mib:.0f} MiB", flush=True)
     nq = work / f"{size.name}.nq"
     sb.run([sb.tool("minami-kg"), "export", "--store", str(store), "--format", "nq", "-o", str(nq)])
@@ -137,6 +143,7 @@ def build_seed(work: Path, repeat: int) -> Size:
         )
         size.build_s.append(wall)
         size.build_mib.append(mib)
+        size.note_load()
         print(f"  build seed #{i + 1}: {wall:.2f} s, {mib:.0f} MiB", flush=True)
     size.quads = int(re.search(r"(\d+) quads written", out).group(1))
     return size
@@ -203,6 +210,7 @@ def load_both(size: Size, nq: Path, work: Path, repeat: int) -> tuple[Path, Path
                     [sb.tool("oxigraph"), "load", "--location", str(oxi), "--file", str(nq)]
                 )
                 size.oxi_load_s.append(wall)
+        size.note_load()
         print(
             f"  load {size.name} #{i + 1}: ours {size.ours_load_s[-1]:.2f} s, "
             f"oxigraph {size.oxi_load_s[-1]:.2f} s",
@@ -345,8 +353,13 @@ def pages_and_search(size: Size, port: int, paths: dict[str, list[str]], rounds:
 
 
 def group_memory(pgid: int) -> dict[str, float]:
-    """RSS and PSS (MiB) of every process of a process group (gunicorn master + workers)."""
-    rss = pss = 0.0
+    """RSS, PSS and anonymous memory (MiB) summed over a process group (gunicorn master + workers).
+
+    RSS counts the pages the processes share (the SudachiPy dictionary and the store's
+    files, mapped; the code) once per process; PSS divides each among its sharers;
+    anonymous is what the processes allocated themselves, the rest being file pages.
+    """
+    rss = pss = anon = 0.0
     count = 0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
@@ -360,10 +373,12 @@ def group_memory(pgid: int) -> dict[str, float]:
                     rss += int(line.split()[1]) / 1024
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1]) / 1024
+                elif line.startswith("Anonymous:"):
+                    anon += int(line.split()[1]) / 1024
             count += 1
         except (OSError, ValueError, IndexError):
             continue
-    return {"rss": rss, "pss": pss, "processes": count}
+    return {"rss": rss, "pss": pss, "anon": anon, "processes": count}
 
 
 def serve_and_measure(
@@ -377,8 +392,10 @@ def serve_and_measure(
         size.counts = sb.check_same_rows(queries, both)
         rounds, warmup = (args.rounds_2m, 1) if size.name == "2m" else (args.rounds, args.warmup)
         size.latency = sb.sequential(queries, both, rounds, warmup)
+        size.note_load()
         print(f"  pages and search {size.name} …", flush=True)
         pages_and_search(size, both[0].port, paths, args.page_rounds)
+        size.note_load()
         size.memory = group_memory(both[0].process.pid)
         size.oxi_rss_mib = group_memory(both[1].process.pid)["rss"]
 
@@ -409,7 +426,8 @@ def report(sizes: list[Size], seed: Size, args: argparse.Namespace, info: dict[s
         f"Seed (`data/sources/`, {seed.quads:,} quads): build {med(seed.build_s):.2f} s wall "
         f"(runs: {', '.join(f'{s:.2f}' for s in seed.build_s)}), peak "
         f"{med(seed.build_mib):.0f} MiB; target ≤ {SEED_BUILD_S:g} s: "
-        f"{yes(med(seed.build_s) <= SEED_BUILD_S)}.",
+        f"{yes(med(seed.build_s) <= SEED_BUILD_S)} (load average "
+        f"{min(seed.loadavg):.1f}–{max(seed.loadavg):.1f}).",
         "",
     ]
     header = ["", *(f"{s.name} ({s.plans} plans)" for s in sizes)]
@@ -479,9 +497,9 @@ def report(sizes: list[Size], seed: Size, args: argparse.Namespace, info: dict[s
         lambda s: f"{p(s.cold['search'], 50):.1f}",
     )
     row(
-        "server RSS / PSS, master + 2 workers (MiB)",
+        "server RSS / PSS / anonymous, master + 2 workers (MiB)",
         lambda s: (
-            f"{s.memory['rss']:.0f} / {s.memory['pss']:.0f}"
+            f"{s.memory['rss']:.0f} / {s.memory['pss']:.0f} / {s.memory.get('anon', 0):.0f}"
             + (
                 f" RSS {yes(s.memory['rss'] <= SERVER_MIB)},"
                 f" PSS {yes(s.memory['pss'] <= SERVER_MIB)}"
@@ -491,6 +509,10 @@ def report(sizes: list[Size], seed: Size, args: argparse.Namespace, info: dict[s
         ),
     )
     row("Oxigraph server RSS (MiB)", lambda s: f"{s.oxi_rss_mib:.0f}")
+    row(
+        "load average (1 min) seen, min–max",
+        lambda s: f"{min(s.loadavg):.1f}–{max(s.loadavg):.1f}",
+    )
     out.append(sb.table(header, rows, set(range(1, len(header)))))
     for s in sizes:
         out += ["", f"`/sparql` at {s.name} ({s.quads:,} quads), ms:", ""]

@@ -42,16 +42,21 @@ _LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name)
 _KNOWN = "ASK { { ?r ?p ?o } UNION { ?s ?p2 ?r } }"
 _OUTGOING = "SELECT DISTINCT ?r ?p ?o WHERE { ?r ?p ?o }"
 _INCOMING = "SELECT DISTINCT ?r ?p ?s WHERE { ?s ?p ?r }"
+# The document, then its plan, in two queries: joined in one, Oxigraph went through
+# every plan (24 ms on 1,120 plans, against 0.5 ms for the two). The plan's query names
+# the document (an IRI read from the store) in VALUES: bound by `substitutions`, it is not
+# known when the query is planned, and the plans would be read first again.
 _DOCUMENT = f"""
-SELECT ?r ?plan ?doc ?name ?sha WHERE {{
+SELECT DISTINCT ?r ?doc WHERE {{
   {{ ?r <{MKG.sourceDocument.value}> ?doc }}
   UNION {{ ?r <{OA.hasSource.value}>/<{MKG.sourceDocument.value}> ?doc }}
   UNION {{ ?r <{MKG.inPlan.value}>/<{MKG.sourceDocument.value}> ?doc }}
-  ?plan a <{MKG.Plan.value}> ; <{MKG.sourceDocument.value}> ?doc .
-  OPTIONAL {{ ?doc <{SCHEMA.name.value}> ?name }}
-  OPTIONAL {{ ?doc <{MKG.sha256.value}> ?sha }}
-}} LIMIT 1
+}}
 """
+_PLAN_OF_DOCUMENT = (
+    f"SELECT ?plan WHERE {{ VALUES ?doc {{ DOC }} "
+    f"?plan <{MKG.sourceDocument.value}> ?doc ; a <{MKG.Plan.value}> }}"
+)
 _PLAN_DOCUMENT = f"""
 SELECT ?r ?name ?sha ?title WHERE {{
   ?r a <{MKG.Plan.value}> ; <{MKG.sourceDocument.value}> ?doc .
@@ -456,10 +461,15 @@ class Reader:
 
     def document_of(self, iri: str) -> tuple[str, str] | None:
         """(ward, fiscal year) of the plan whose document the resource was read from."""
-        for row in self._select(_DOCUMENT, iri):
-            match = _PLAN_PATH.search(row["plan"].value)
-            if match and row["plan"].value.startswith(self.id_base):
-                return match.group(1), match.group(2)
+        for doc in [row["doc"] for row in self._select(_DOCUMENT, iri)]:
+            if not isinstance(doc, NamedNode):
+                continue
+            plans = self.store.query(_PLAN_OF_DOCUMENT.replace("DOC", str(doc)))
+            assert isinstance(plans, QuerySolutions)
+            for row in plans:
+                match = _PLAN_PATH.search(row["plan"].value)
+                if match and row["plan"].value.startswith(self.id_base):
+                    return match.group(1), match.group(2)
         return None
 
     def source_lines(self, iri: str, out: list[tuple[NamedNode, Term]]) -> SourceLines | None:
