@@ -27,7 +27,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import CannedQuery, canned_queries
-from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.rdf.namespaces import compact_iri
 from minami_kg.store import GraphStore, Term
 
 DOCS = PROJECT_ROOT / "docs"
@@ -108,20 +108,11 @@ def cell_text(term: Term | None, base: str) -> str:
     if term is None:
         return ""
     if isinstance(term, NamedNode):
-        return _compact(term.value, base)
+        return compact_iri(term.value, base)
     if isinstance(term, BlankNode):
         return "_:b"  # blank node labels change between runs
     value = " ".join(term.value.split()) if isinstance(term, Literal) else str(term)
     return value if len(value) <= CELL_WIDTH else value[: CELL_WIDTH - 1] + "…"
-
-
-def _compact(iri: str, base: str) -> str:
-    if iri.startswith(base):
-        return iri[len(base) :] or iri
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def markdown_table(table: Table) -> str:

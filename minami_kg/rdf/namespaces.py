@@ -59,3 +59,13 @@ PREFIXES: dict[str, str] = {
     "time": str(TIME),
     "oa": str(OA),
 }
+
+
+def compact_iri(iri: str, base: str) -> str:
+    """A short form for display: `mkg:Section`, or the path after the base IRI."""
+    if iri.startswith(base):
+        return iri[len(base) :] or iri
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri

@@ -100,16 +100,21 @@ def _alternates(path: str, *, besides: str | None = None) -> str:
     return ", ".join(links)
 
 
-def _negotiated() -> str | None:
-    """The format `?format=` names, else the best Accept match; None if nothing fits."""
+def negotiate_format(media_types: list[tuple[str, str]], aliases: dict[str, str]) -> str | None:
+    """The format `?format=` names (or an alias of it), else the best Accept match among
+    `media_types` (media type, format name); None if nothing fits."""
     asked = request.args.get("format")
     if asked:
-        asked = _FORMAT_ALIASES.get(asked, asked)
-        return asked if asked in _MEDIA_TYPE else None
+        asked = aliases.get(asked, asked)
+        return asked if asked in {fmt for _, fmt in media_types} else None
     if not request.accept_mimetypes:
         return "html"  # no Accept header: anything will do, and people come with browsers
-    best = request.accept_mimetypes.best_match([m for m, _ in _MEDIA_TYPES])
-    return dict(_MEDIA_TYPES)[best] if best else None
+    best = request.accept_mimetypes.best_match([m for m, _ in media_types])
+    return dict(media_types)[best] if best else None
+
+
+def _negotiated() -> str | None:
+    return negotiate_format(_MEDIA_TYPES, _FORMAT_ALIASES)
 
 
 def _not_acceptable() -> ResponseReturnValue:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
@@ -33,7 +33,7 @@ from minami_kg.ontology_doc import MKG, Ontology, Text, read_ontology
 from minami_kg.publish import store_version
 from minami_kg.rdf.iris import Iris
 from minami_kg.server import get_store
-from minami_kg.server.linked_data import not_found
+from minami_kg.server.linked_data import negotiate_format, not_found
 
 ontology = Blueprint("ontology", __name__)
 
@@ -126,15 +126,7 @@ def reference_as(ext: str) -> ResponseReturnValue:
 
 
 def _negotiated() -> str | None:
-    """The format `?format=` names, else the best Accept match; None if nothing fits."""
-    asked = request.args.get("format")
-    if asked:
-        asked = _FORMAT_ALIASES.get(asked, asked)
-        return asked if asked in _MEDIA_TYPE else None
-    if not request.accept_mimetypes:
-        return "html"
-    best = request.accept_mimetypes.best_match([m for m, _ in MEDIA_TYPES])
-    return dict(MEDIA_TYPES)[best] if best else None
+    return negotiate_format(MEDIA_TYPES, _FORMAT_ALIASES)
 
 
 def _not_acceptable() -> Response:

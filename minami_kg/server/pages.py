@@ -39,7 +39,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
-from minami_kg.rdf.namespaces import PREFIXES, XSD
+from minami_kg.rdf.namespaces import XSD, compact_iri
 from minami_kg.server import get_store
 from minami_kg.server.security import spreadsheet_text
 from minami_kg.store import Term
@@ -135,21 +135,11 @@ def term_value(term: Term | None) -> str | int | float | bool | None:
     return term.value
 
 
-def compact(iri: str, base: str) -> str:
-    """A short form for display: `mkg:Section`, or the path after the base IRI."""
-    if iri.startswith(base):
-        return iri[len(base) :] or iri
-    for prefix, namespace in PREFIXES.items():
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
 def display_cell(term: Term | None, base: str) -> Cell:
     if isinstance(term, NamedNode):
         iri = term.value
         linkable = iri.startswith(("http://", "https://"))
-        return Cell(compact(iri, base), href=iri if linkable else None, title=iri)
+        return Cell(compact_iri(iri, base), href=iri if linkable else None, title=iri)
     if isinstance(term, Literal) and term.language:
         return Cell(term.value, lang=term.language)
     return Cell(term_text(term))
