@@ -6,6 +6,7 @@ breaks a store makes its own under `tmp_path`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from minami_kg.build import BuildResult, build
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
+
+from .oxigraph_server import OxigraphServer, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = PROJECT_ROOT / "data" / "sources" / "minami" / "2022" / "minami-r4-unei-hoshin.txt"
@@ -60,3 +63,28 @@ def app(seed_settings: Settings, seed_build: BuildResult) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+    """A fresh, empty server of the test's own."""
+    server = OxigraphServer(tmp_path / "oxigraph")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A server with the seed built into it by the CLI; never changed afterwards."""
+    server = OxigraphServer(tmp_path_factory.mktemp("remote") / "oxigraph")
+    server.start()
+    try:
+        result = run_cli(CliRunner(), "build", *server.options())
+        assert result.exit_code == 0, result.output + result.stderr + server.stderr()
+        assert "36 measures, 39 actions, 14 sections" in result.output
+        yield server
+    finally:
+        server.stop()

@@ -33,7 +33,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore, RemoteStore, open_store
 
 from .conftest import FIXTURES, settings_for
-from .test_remote_store import OxigraphServer
+from .oxigraph_server import OxigraphServer
 
 YEARS = FIXTURES / "years"
 BASE = "http://127.0.0.1:8000/"

@@ -26,7 +26,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -37,7 +37,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
 from .conftest import SEED, settings_for
-from .test_remote_store import OxigraphServer
+from .oxigraph_server import OxigraphServer
 from .w3c.server import free_port, live_server
 
 SERVE = "from minami_kg.cli import main; main()"
@@ -184,16 +184,6 @@ ls -A {disk} {disk}/.store.generations > {out}/files
 
 
 # --- the remote store going away --------------------------------------------------------------
-
-
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
-    server = OxigraphServer(tmp_path / "oxigraph")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def test_remote_store_down_is_503_with_a_message_then_recovers(oxigraph: OxigraphServer) -> None:

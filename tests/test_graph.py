@@ -14,7 +14,7 @@ from minami_kg.server import create_app
 from minami_kg.server.graph import ASSETS, NEIGHBOUR_LIMIT
 from minami_kg.store import EmbeddedStore
 
-from .test_remote_store import OxigraphServer, seeded  # noqa: F401 (a fixture)
+from .oxigraph_server import OxigraphServer
 
 ID = "http://127.0.0.1:8000/id/"
 SOMU = ID + "minami/section/somu"
@@ -344,7 +344,7 @@ def test_the_json_twin(client: FlaskClient) -> None:
 
 
 def test_the_same_json_from_a_remote_store(
-    seeded: OxigraphServer,  # noqa: F811
+    seeded: OxigraphServer,
     client: FlaskClient,
 ) -> None:
     remote = create_app(seeded.settings()).test_client()

@@ -28,7 +28,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, settings_for
-from .test_remote_store import OxigraphServer
+from .oxigraph_server import OxigraphServer
 
 BASE = Settings().base
 PLANS = {"minami/2022", "kohoku/2024", "kaku/2023", "kaku/2024"}

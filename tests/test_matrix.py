@@ -40,7 +40,7 @@ from minami_kg.server.matrix import (
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, SEED, settings_for
-from .test_remote_store import OxigraphServer, seeded  # noqa: F401 (a fixture)
+from .oxigraph_server import OxigraphServer
 
 GOLD = Path(__file__).parent / "gold" / "section-measure-links.toml"
 PLAN = "minami/2022"
@@ -595,7 +595,7 @@ def test_the_newest_plan_first_and_a_select_for_the_others(
 
 
 def test_the_same_answers_from_a_remote_store(
-    seeded: OxigraphServer,  # noqa: F811
+    seeded: OxigraphServer,
     client: FlaskClient,
 ) -> None:
     remote = create_app(seeded.settings()).test_client()

@@ -8,21 +8,13 @@ that write, or stop the server, start their own.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import rdflib
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from pyoxigraph import (
     BlankNode,
     Literal,
@@ -36,12 +28,13 @@ from pyoxigraph import (
 )
 
 from minami_kg.analysis import read_network
-from minami_kg.cli import main
 from minami_kg.config import Settings
 from minami_kg.server import create_app
 from minami_kg.stats import graph_stats
 from minami_kg.store import EXPORT_FORMATS, EmbeddedStore, RemoteStore, StoreError, open_store
 from minami_kg.store.remote import STAGING_PREFIX, bind, query_shape
+
+from .oxigraph_server import OxigraphServer, run_cli
 
 BASE = Settings().base
 GRAPHS = [
@@ -54,159 +47,11 @@ GRAPHS = [
 ]
 
 
-# -- a real Oxigraph server ------------------------------------------------------
-
-
-def _oxigraph_binary() -> str:
-    beside_python = Path(sys.executable).parent / "oxigraph"
-    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the `oxigraph` server is missing: pip install -e '.[test]'")
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class OxigraphServer:
-    """`oxigraph serve` in a subprocess; stopped and started again on the same port and data."""
-
-    def __init__(self, location: Path, *flags: str) -> None:
-        self.location = location
-        self.flags = flags
-        self.port = _free_port()
-        self.log = location.parent / f"{location.name}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def query_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/query"
-
-    @property
-    def update_endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}/update"
-
-    def options(self) -> list[str]:
-        return ["--endpoint", self.query_endpoint, "--update-endpoint", self.update_endpoint]
-
-    def settings(self) -> Settings:
-        return Settings().with_changes(
-            endpoint=self.query_endpoint,
-            update_endpoint=self.update_endpoint,
-            search_index=self.location.parent / f"{self.location.name}-search.sqlite",
-        )
-
-    def stderr(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    _oxigraph_binary(),
-                    "serve",
-                    "--location",
-                    str(self.location),
-                    "--bind",
-                    f"127.0.0.1:{self.port}",
-                    *self.flags,
-                ],
-                stdout=log,
-                stderr=log,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"oxigraph serve exited {self.process.returncode}:\n{self.stderr()}")
-            if self.answers():
-                return
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"oxigraph serve did not answer within 30 s:\n{self.stderr()}")
-
-    def answers(self) -> bool:
-        request = urllib.request.Request(
-            self.query_endpoint,
-            data=b"query=ASK%7B%7D",
-            headers={"Accept": "application/sparql-results+json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def raw_select(self, sparql: str) -> list[dict[str, str]]:
-        """A query straight to the server, without the store's dataset or filters."""
-        data = urllib.parse.urlencode({"query": sparql}).encode()
-        request = urllib.request.Request(
-            self.query_endpoint, data=data, headers={"Accept": "application/sparql-results+json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            bindings = json.load(response)["results"]["bindings"]
-        return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-    def raw_update(self, sparql: str) -> None:
-        data = urllib.parse.urlencode({"update": sparql}).encode()
-        urllib.request.urlopen(
-            urllib.request.Request(self.update_endpoint, data=data), timeout=10
-        ).close()
-
-
-@pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
-    """A fresh, empty server of the test's own."""
-    server = OxigraphServer(tmp_path / "oxigraph")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A server with the seed built into it by the CLI; never changed afterwards."""
-    server = OxigraphServer(tmp_path_factory.mktemp("remote") / "oxigraph")
-    server.start()
-    try:
-        result = _cli(CliRunner(), "build", *server.options())
-        assert result.exit_code == 0, result.output + result.stderr + server.stderr()
-        assert "36 measures, 39 actions, 14 sections" in result.output
-        yield server
-    finally:
-        server.stop()
-
-
 @pytest.fixture(scope="module")
 def remote(seeded: OxigraphServer) -> RemoteStore:
     store = open_store(seeded.settings())
     assert isinstance(store, RemoteStore)
     return store
-
-
-# A build writes its search index beside the store, and a remote store has no
-# folder of ours: the CLI runs of these tests write theirs here, never into var/.
-_INDEX_ENV = {
-    "MINAMI_KG_SEARCH_INDEX": str(Path(tempfile.mkdtemp(prefix="minami-kg-")) / "search.sqlite")
-}
-
-
-def _cli(runner: CliRunner, *args: str) -> Result:
-    return runner.invoke(main, list(args), env=_INDEX_ENV, catch_exceptions=False)
 
 
 # -- the same answers as the embedded store ----------------------------------------
@@ -252,7 +97,7 @@ def test_sorted_nquads_are_byte_identical_to_an_embedded_build(
 
 
 def test_stats_command(seeded: OxigraphServer, runner: CliRunner) -> None:
-    result = _cli(runner, "stats", *seeded.options())
+    result = run_cli(runner, "stats", *seeded.options())
     assert result.exit_code == 0, result.output + result.stderr
     lines = {" ".join(line.split()) for line in result.output.splitlines()}
     assert {"measures 36", "actions 39", "sections 14", "named graphs 6"} <= lines
@@ -262,8 +107,8 @@ def test_canned_query_by_name(
     seeded: OxigraphServer, seed_settings: Settings, seed_build: object, runner: CliRunner
 ) -> None:
     args = ("query", "measures-of-area", "--param", "area=" + BASE + "id/minami/2022/area/gensai")
-    remote = _cli(runner, *args, "--format", "json", *seeded.options())
-    embedded = _cli(runner, *args, "--format", "json", "--store", str(seed_settings.store))
+    remote = run_cli(runner, *args, "--format", "json", *seeded.options())
+    embedded = run_cli(runner, *args, "--format", "json", "--store", str(seed_settings.store))
     assert remote.exit_code == 0, remote.output + remote.stderr
     rows = json.loads(remote.output)
     assert rows == json.loads(embedded.output)
@@ -334,7 +179,7 @@ def test_export_parses_with_rdflib(
     seeded: OxigraphServer, seed_store: EmbeddedStore, runner: CliRunner, tmp_path: Path, fmt: str
 ) -> None:
     out = tmp_path / f"graph.{fmt}"
-    result = _cli(runner, "export", "--format", fmt, "-o", str(out), *seeded.options())
+    result = run_cli(runner, "export", "--format", fmt, "-o", str(out), *seeded.options())
     assert result.exit_code == 0, result.output + result.stderr
     rdflib_format = {
         "ttl": "turtle",
@@ -358,8 +203,8 @@ def test_validate_and_analyze_read_the_remote_store(
     seeded: OxigraphServer, seed_settings: Settings, seed_build: object, runner: CliRunner
 ) -> None:
     for command in ("validate", "analyze"):
-        remote = _cli(runner, command, *seeded.options())
-        embedded = _cli(runner, command, "--store", str(seed_settings.store))
+        remote = run_cli(runner, command, *seeded.options())
+        embedded = run_cli(runner, command, "--store", str(seed_settings.store))
         assert (remote.exit_code, remote.output) == (embedded.exit_code, embedded.output)
         assert remote.output.strip()
 
@@ -399,7 +244,7 @@ def test_union_ignores_the_servers_other_data(
             "INSERT DATA { <urn:x> a <https://w3id.org/minami-kg/def#Measure> . "
             "GRAPH <urn:other> { <urn:y> a <https://w3id.org/minami-kg/def#Measure> } }"
         )
-        result = _cli(runner, "build", *server.options())
+        result = run_cli(runner, "build", *server.options())
         assert result.exit_code == 0, result.output + result.stderr + server.stderr()
         store = open_store(server.settings())
         assert graph_stats(store) == graph_stats(seed_store)
@@ -461,7 +306,7 @@ def test_a_refused_replace_leaves_the_store_as_it_was(
 
 
 def test_server_outage_and_recovery(oxigraph: OxigraphServer, runner: CliRunner) -> None:
-    result = _cli(runner, "build", *oxigraph.options())
+    result = run_cli(runner, "build", *oxigraph.options())
     assert result.exit_code == 0, result.output + result.stderr + oxigraph.stderr()
     client = create_app(oxigraph.settings()).test_client()
     assert client.get("/healthz").status_code == 200
@@ -475,7 +320,7 @@ def test_server_outage_and_recovery(oxigraph: OxigraphServer, runner: CliRunner)
     page = client.get("/")
     assert page.status_code == 503
     assert "SPARQL server unavailable" in page.get_data(as_text=True)
-    down = _cli(runner, "stats", *oxigraph.options())
+    down = run_cli(runner, "stats", *oxigraph.options())
     assert down.exit_code == 1
     assert down.stderr.startswith("Error: ")
     assert "SPARQL server unavailable (connection refused)" in down.stderr
@@ -485,7 +330,7 @@ def test_server_outage_and_recovery(oxigraph: OxigraphServer, runner: CliRunner)
     oxigraph.start()  # same port, same data
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 200
-    again = _cli(runner, "stats", *oxigraph.options())
+    again = run_cli(runner, "stats", *oxigraph.options())
     assert again.exit_code == 0, again.output + again.stderr
     assert "36" in again.output
 

@@ -33,7 +33,7 @@ from minami_kg.search.tokens import fold, fold_with_offsets, label_key, runs
 from minami_kg.server import create_app
 
 from .conftest import SEED, settings_for
-from .test_remote_store import OxigraphServer
+from .oxigraph_server import OxigraphServer
 
 BASE = Settings().base
 M = "minami/2022/measure/"

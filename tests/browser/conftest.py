@@ -32,6 +32,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# A small deterministic generator (mulberry32) in place of the page's Math.random
+# (`page.add_init_script(SEEDED_RANDOM)`), so the graph's layout, and so a
+# screenshot of it, is the same at every run.
+SEEDED_RANDOM = """
+(() => {
+  let state = 20221;
+  Math.random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+})();
+"""
 # axe-core impacts that fail a page.
 BLOCKING_IMPACTS = ("serious", "critical")
 

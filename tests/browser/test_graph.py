@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import blocking_violations, screenshot
+from .conftest import SEEDED_RANDOM, blocking_violations, screenshot
 
 BASE = "http://127.0.0.1:8000/id/"
 SOMU = BASE + "minami/section/somu"
@@ -155,20 +155,6 @@ _OVERLAPS = """() => {
 }"""
 
 
-# A small deterministic generator (mulberry32) in place of Math.random.
-_SEEDED_RANDOM = """
-(() => {
-  let state = 20221;
-  Math.random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
-"""
-
-
 def test_two_hundred_nodes_stay_apart(page: Page) -> None:
     """Grow the plan's neighbourhood to about 200 nodes and lay it out again: nodes keep apart
     (fewer overlapping pairs than one per ten nodes) at a zoom where they stay visible.
@@ -178,7 +164,7 @@ def test_two_hundred_nodes_stay_apart(page: Page) -> None:
     still leaves room. The nodes' names are not measured, as they only show when
     the user zooms in.
     """
-    page.add_init_script(_SEEDED_RANDOM)
+    page.add_init_script(SEEDED_RANDOM)
     page.goto(f"/graph?focus={BASE}minami/2022")
     _ready(page)
     expand = page.locator("#graph-node-list .graph-expand:not([disabled])")

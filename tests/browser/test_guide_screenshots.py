@@ -29,7 +29,7 @@ from minami_kg.config import PROJECT_ROOT
 
 from ..conftest import FIXTURES, settings_for
 from ..w3c.server import live_server
-from .conftest import SCREENSHOTS, PageErrors, blocking_violations, screenshot
+from .conftest import SCREENSHOTS, SEEDED_RANDOM, PageErrors, blocking_violations, screenshot
 
 GUIDE_IMAGES = PROJECT_ROOT / "docs" / "images"
 UPDATE = os.environ.get("MINAMI_KG_UPDATE_GUIDE_IMAGES") == "1"
@@ -186,18 +186,3 @@ PICTURES = (
     "plans", "diff",
 )  # fmt: skip
 """The names `picture` is called with above."""
-
-
-# A small deterministic generator (mulberry32) in place of Math.random, so the graph's
-# layout, and so the picture, is the same at every run.
-SEEDED_RANDOM = """
-(() => {
-  let state = 20221;
-  Math.random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
-"""
