@@ -1,10 +1,10 @@
 """The ontology reference: `/ontology` as a page for people and as the vocabulary itself.
 
-The page is generated when the app starts, from the same two files the build
-reads (`ontology/minami-kg.ttl`, loaded into the `{base}graph/ontology` named
-graph, and `ontology/shapes.ttl`, which `minami-kg validate` checks against).
-Reading them at start rather than writing HTML at build time means there is no
-generated file to go stale or to commit: the page can only disagree with the
+The page is generated from the same two files the build reads
+(`ontology/minami-kg.ttl`, loaded into the `{base}graph/ontology` named graph,
+and `ontology/shapes.ttl`, which `minami-kg validate` checks against), on the
+first request for it. Reading them rather than writing HTML at build time means
+there is no generated file to go stale or to commit: the page can only disagree with the
 vocabulary if someone edits the files under a running server, and a restart
 fixes that. The examples come from the store, through one SPARQL query,
 remembered per store version (the embedded store changes only on a rebuild).
@@ -24,7 +24,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template
-from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse, serialize
 
@@ -78,11 +77,6 @@ class Example:
     via: str = ""  # for a class with no instances of its own: the subclass it was taken from
 
 
-@ontology.record_once
-def load(state: BlueprintSetupState) -> None:
-    state.app.extensions[ONTOLOGY_KEY] = read_vocabulary(state.app.config["MINAMI_KG"])
-
-
 def read_vocabulary(settings: Settings) -> Vocabulary:
     folder = settings.ontology
     turtle = (folder / ONTOLOGY_FILE).read_bytes()
@@ -99,7 +93,15 @@ def read_vocabulary(settings: Settings) -> Vocabulary:
 
 
 def _vocabulary(app: Flask) -> Vocabulary:
-    return app.extensions[ONTOLOGY_KEY]
+    """The files read on the first request that needs them, then kept with the app.
+
+    Not when the app is created: every web worker and every test would parse
+    both files (about 0.1 s) for a page few of them serve.
+    """
+    vocabulary = app.extensions.get(ONTOLOGY_KEY)
+    if vocabulary is None:
+        vocabulary = app.extensions[ONTOLOGY_KEY] = read_vocabulary(app.config["MINAMI_KG"])
+    return vocabulary
 
 
 def _settings() -> Settings:
