@@ -31,10 +31,7 @@ def store_version(store: GraphStore) -> StoreVersion | None:
     """
     if not isinstance(store, EmbeddedStore):
         return None
-    try:
-        target = os.path.join(os.path.dirname(store.path), os.readlink(store.path))
-    except OSError:  # not a link: a store folder made by other means
-        target = os.path.realpath(store.path)
+    target = store.generation()
     known = _versions.get(target)
     if known is not None:
         return known

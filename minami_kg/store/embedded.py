@@ -121,7 +121,7 @@ class EmbeddedStore:
         self._store: Store | None = None
 
     def _current(self) -> Store:
-        target = os.path.realpath(self.path)
+        target = self.generation()
         with self._lock:
             if self._store is None or target != self._opened_target:
                 if not os.path.isdir(target):
@@ -135,6 +135,13 @@ class EmbeddedStore:
                     ) from None
                 self._opened_target = target
             return self._store
+
+    def generation(self) -> str:
+        """The folder the store's link points at now: one `readlink`, as every query asks."""
+        try:
+            return os.path.join(self.path.parent, os.readlink(self.path))
+        except OSError:  # not a link: a store from before generations, or none yet
+            return str(self.path)
 
     def snapshot(self) -> Store:
         """The pyoxigraph store as opened now (for /sparql, which runs queries itself)."""
