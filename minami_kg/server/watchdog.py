@@ -24,12 +24,19 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 # The watchdog's exit status; gunicorn logs it and starts a new worker
 # (only 3 and 4 would make it stop the whole server).
 EXIT_STATUS = 70
+
+
+RESTART_MESSAGE = (
+    "The server process holding this connection was restarted to stop a query that ran "
+    "too long. Send the request again."
+)
 
 
 def timeout_message(seconds: float) -> str:
@@ -39,11 +46,27 @@ def timeout_message(seconds: float) -> str:
     )
 
 
-def client_socket(environ: Mapping[str, object]) -> socket.socket | None:
-    """The client's socket when this process may be ended to stop a query, else None."""
+# Where our gunicorn worker (`worker`) puts its `release_connections`.
+RELEASE_KEY = "minami_kg.release_connections"
+
+Release = Callable[[bytes, socket.socket], None]
+
+
+@dataclass(frozen=True)
+class Client:
+    """The socket of the request being watched, and how to let the process's other
+    connections go before it ends (None where the process keeps no others)."""
+
+    sock: socket.socket
+    release: Release | None = None
+
+
+def client_socket(environ: Mapping[str, object]) -> Client | None:
+    """The client when this process may be ended to stop a query, else None."""
     sock = environ.get("gunicorn.socket")
     if isinstance(sock, socket.socket) and not environ.get("wsgi.multithread"):
-        return sock
+        release = environ.get(RELEASE_KEY)
+        return Client(sock, release if callable(release) else None)
     return None
 
 
@@ -60,12 +83,12 @@ class Watchdog:
         self.headers = dict(headers)
         self._cond = threading.Condition()
         self._deadline: float | None = None
-        self._client: socket.socket | None = None
+        self._client: Client | None = None
         self._idle = False
         self._thread: threading.Thread | None = None
 
     @contextmanager
-    def watching(self, client: socket.socket) -> Iterator[None]:
+    def watching(self, client: Client) -> Iterator[None]:
         with self._cond:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="watchdog", daemon=True)
@@ -93,8 +116,18 @@ class Watchdog:
                     self._answer_and_exit(self._client)
                 self._cond.wait(left)
 
-    def _answer_and_exit(self, client: socket.socket) -> None:
-        body = (timeout_message(self.timeout) + "\n").encode()
+    def _answer_and_exit(self, client: Client) -> None:
+        with contextlib.suppress(OSError):  # the client may have gone already
+            client.sock.sendall(self._unavailable(timeout_message(self.timeout)))
+            client.sock.shutdown(socket.SHUT_WR)
+        if client.release is not None:
+            client.release(self._unavailable(RESTART_MESSAGE), client.sock)
+        os.write(2, f"[{os.getpid()}] /sparql: query over {self.timeout:g} s; exiting\n".encode())
+        os._exit(EXIT_STATUS)
+
+    def _unavailable(self, message: str) -> bytes:
+        """A complete 503 response that closes its connection."""
+        body = (message + "\n").encode()
         head = [
             "HTTP/1.1 503 Service Unavailable",
             "Content-Type: text/plain; charset=utf-8",
@@ -102,8 +135,4 @@ class Watchdog:
             "Connection: close",
             *(f"{name}: {value}" for name, value in self.headers.items()),
         ]
-        with contextlib.suppress(OSError):  # the client may have gone already
-            client.sendall("\r\n".join(head).encode() + b"\r\n\r\n" + body)
-            client.shutdown(socket.SHUT_WR)
-        os.write(2, f"[{os.getpid()}] /sparql: query over {self.timeout:g} s; exiting\n".encode())
-        os._exit(EXIT_STATUS)
+        return "\r\n".join(head).encode() + b"\r\n\r\n" + body

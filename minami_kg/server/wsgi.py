@@ -1,13 +1,12 @@
 """Run the app under gunicorn: what `minami-kg serve` does without `--dev`.
 
-gunicorn's sync workers answered /sparql faster than waitress in our
-measurements, and they suit the endpoint: each web process serves one request
-at a time, so it runs the query itself and a runaway query is stopped by ending
-that process (`watchdog`); the arbiter starts a fresh one, and connections not
-yet accepted wait for the other workers. Sync workers close the connection
-after each response. Keep-alive was measured and not taken: gthread with one
-thread was slower (each request is handed to its thread), and a worker that
-exits would also drop the requests waiting on its kept-alive connections.
+Each web process serves one request at a time, so it runs a /sparql query
+itself and a runaway query is stopped by ending that process (`watchdog`);
+the arbiter starts a fresh one, and new connections go to the other workers
+meanwhile. Our worker class (`worker.KeepAliveWorker`) keeps that model and
+adds keep-alive: gunicorn's sync worker closes the connection after each
+response, and its gthread worker hands each request to a thread; both cost
+more per request than the query of a point lookup (docs/performance.md).
 
 The app is built in each gunicorn worker after it forks (`load`), not in the
 master, so no store handle or query process is ever shared across a fork.
@@ -35,7 +34,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         self.options: dict[str, Any] = {
             "bind": bind_address(host, port),
             "workers": workers,
-            "worker_class": "sync",
+            "worker_class": "minami_kg.server.worker.KeepAliveWorker",
+            # seconds an idle connection is kept open for the client's next request
+            "keepalive": 5,
             # gunicorn must not kill a web worker that is running a slow query:
             # the watchdog stops the query first, after sparql_timeout.
             "timeout": max(30, int(settings.sparql_timeout * 2) + 10),

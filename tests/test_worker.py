@@ -1,0 +1,135 @@
+"""Our gunicorn worker (`minami_kg.server.worker`): connections kept alive, one request at a time.
+
+Run under `minami-kg serve` with one web worker, so every connection is held
+by the same process and what happens to the others while it is stopped can
+be seen.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from minami_kg.config import Settings
+from minami_kg.server.watchdog import RESTART_MESSAGE
+
+from .test_sparql_endpoint import PLAN_LABEL, RUNAWAY
+from .w3c.server import live_server
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture(scope="module")
+def port(seed_settings: Settings, seed_build: object) -> Iterator[int]:
+    env = {"MINAMI_KG_SPARQL_TIMEOUT": "1.5"}
+    with live_server(seed_settings.store, env=env, workers=1) as url:
+        yield urlsplit(url).port or 80
+
+
+def post(
+    connection: http.client.HTTPConnection, query: str
+) -> tuple[http.client.HTTPResponse, bytes]:
+    connection.request("POST", "/sparql", urlencode({"query": query}), FORM)
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def local_port(connection: http.client.HTTPConnection) -> int:
+    assert connection.sock is not None, "the connection was closed"
+    return connection.sock.getsockname()[1]
+
+
+def test_one_connection_serves_request_after_request(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    response, _ = post(connection, PLAN_LABEL)
+    first = local_port(connection)
+    assert response.status == 200
+    assert response.getheader("Connection") == "keep-alive"
+    for path in ("/sparql?query=ASK%7B%7D", "/healthz", "/queries", "/no-such-page"):
+        connection.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status in (200, 404), (path, body[:200])
+        assert local_port(connection) == first  # the same TCP connection
+    connection.close()
+
+
+def test_connections_take_turns_in_one_worker(port: int) -> None:
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(4)]
+    for _ in range(3):
+        for connection in connections:
+            response, body = post(connection, "ASK {}")
+            assert response.status == 200 and b"true" in body
+    assert len({local_port(c) for c in connections}) == 4
+    for connection in connections:
+        connection.close()
+
+
+def test_the_head_and_body_arrive_together_and_whole(port: int) -> None:
+    """One write per response: the bytes a client reads are a complete, well-formed response."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.2)
+        data = sock.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(
+        next(
+            line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
+        ).split(b":")[1]
+    )
+    assert head.startswith(b"HTTP/1.1 200") and len(body) == length > 0
+
+
+def test_a_client_that_asks_to_close_is_closed(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/healthz", headers={"Connection": "close"})
+    response = connection.getresponse()
+    response.read()
+    assert response.getheader("Connection") == "close"
+    assert response.will_close
+
+
+def test_a_runaway_query_lets_the_worker_s_other_connections_go_with_an_answer(port: int) -> None:
+    """The worker ends to stop the query; a request waiting on another of its connections
+    gets a 503 asking to send it again, and the server answers again right after."""
+    waiting = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    assert post(waiting, "ASK {}")[0].status == 200  # now kept by the only worker
+    idle = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    assert post(idle, "ASK {}")[0].status == 200
+
+    stopped: list[tuple[int, bytes]] = []
+
+    def runaway() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        response, body = post(connection, RUNAWAY)
+        stopped.append((response.status, body))
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.4)  # the worker is now running the runaway query
+    response, body = post(waiting, PLAN_LABEL)
+    thread.join(30)
+
+    assert stopped and stopped[0][0] == 503 and b"stopped" in stopped[0][1]
+    assert response.status == 503
+    assert response.getheader("Retry-After") and response.will_close
+    assert body.decode().strip() == RESTART_MESSAGE
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        post(idle, "ASK {}")  # closed by the server: a client sends it again on a new one
+
+    deadline = time.monotonic() + 20
+    while True:  # the arbiter starts a fresh worker
+        try:
+            fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = post(fresh, PLAN_LABEL)[0].status
+            break
+        except ConnectionError:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    assert status == 200
