@@ -2,14 +2,16 @@
 
 Sending each query to a query process (`query_pool`) costs a hop between two
 processes per request, which is most of what a light query costs us. Under
-gunicorn's sync workers the hop is not needed to keep timeouts real: a web
-worker serves one request at a time, nothing else lives in it, and the
+`minami-kg serve` the hop is not needed to keep timeouts real: a web worker
+(`worker.KeepAliveWorker`) serves one request at a time, and the
 arbiter starts a fresh worker whenever one exits. So the worker runs the
 query itself (pyoxigraph releases the GIL while it works) and one watchdog
 thread watches the clock. When the query outlives `sparql_timeout`, the
 watchdog writes a complete 503 with Retry-After onto the client's socket and
 ends the process with `os._exit`: the query is really stopped, the client
-gets its answer, and the other workers keep answering meanwhile.
+gets its answer, and the other workers keep answering meanwhile. Requests
+already waiting on the other connections the worker keeps alive are answered
+with a 503 asking to send them again (`Client.release`), the idle ones closed.
 
 Only where the request owns the process and its socket: gunicorn's
 `environ["gunicorn.socket"]`, one request at a time (`wsgi.multithread` false).
