@@ -25,12 +25,15 @@ spreadsheet would run as a formula gets a leading `'`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import parse_many
+from werkzeug.datastructures import Headers
 
 from minami_kg.config import Settings, SettingsError
 
@@ -126,9 +129,24 @@ def _check_rate(limit: str) -> None:
 
 
 def _add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    add_headers(response.headers, SECURITY_HEADERS)
     return response
+
+
+def add_headers(headers: Headers, values: Mapping[str, str], *, replace: bool = False) -> None:
+    """Add each of `values` the response lacks (and, with `replace`, overwrite those it has).
+
+    The same as `setdefault` (or `update`) name by name, in one pass over the
+    response's headers: werkzeug finds a name by scanning its list and answers
+    an absent one by raising a KeyError, and six of those cost more than an
+    ASK query on /sparql.
+    """
+    present = {name.lower() for name, _ in headers}
+    for name, value in values.items():
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif replace:
+            headers.set(name, value)
 
 
 def _not_limited() -> bool:

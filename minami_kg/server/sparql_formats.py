@@ -16,6 +16,7 @@ This module holds only plain data, so preferences pickle across processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 
@@ -134,6 +135,15 @@ class MediaRange:
         return 2 if self.subtype == sub else -1
 
 
+NEGOTIATIONS_KEPT = 256
+"""How many Accept headers (and format choices) are remembered, per process.
+
+Clients send the same few headers again and again; remembering the answers
+saves negotiating on every request. Bounded, so odd headers cannot fill memory.
+"""
+
+
+@lru_cache(maxsize=NEGOTIATIONS_KEPT)
 def parse_accept(header: str | None) -> tuple[MediaRange, ...]:
     """The ranges of an Accept header; a missing or empty header accepts anything.
 
@@ -190,6 +200,7 @@ def negotiate(ranges: tuple[MediaRange, ...], formats: tuple[Format, ...]) -> Fo
     return best[2] if best else None
 
 
+@lru_cache(maxsize=NEGOTIATIONS_KEPT)
 def choose(
     kind: str, ranges: tuple[MediaRange, ...], format_names: tuple[str, ...]
 ) -> Format | None:
@@ -202,6 +213,12 @@ def choose(
                 return next(f for f in formats if f.name == chosen)
         return None
     return negotiate(ranges, formats)
+
+
+@lru_cache(maxsize=NEGOTIATIONS_KEPT)
+def acceptable(ranges: tuple[MediaRange, ...]) -> bool:
+    """Whether some format, for a result of either kind, fits these preferences."""
+    return negotiate(ranges, RESULT_FORMATS + GRAPH_FORMATS) is not None
 
 
 def known_format_name(name: str) -> bool:
