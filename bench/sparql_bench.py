@@ -199,8 +199,8 @@ def running(servers: list[Server]) -> Iterator[None]:
 class Client:
     """One HTTP/1.1 connection to a server, reopened when the server closes it.
 
-    Oxigraph keeps connections alive; gunicorn's sync workers close theirs after
-    each response, so against ours every request includes a TCP connect.
+    Both servers keep connections alive; a server may still close one (ours does
+    when the worker holding it restarts), and the request is then sent again.
     """
 
     def __init__(self, server: Server, timeout: float = 60) -> None:
