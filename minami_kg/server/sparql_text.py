@@ -130,10 +130,13 @@ def refuse_remote_access(text: str, *, update: bool = False) -> None:
 
     Tokenising costs about 0.3 ms for a typical query, so it is skipped when the
     word appears nowhere in the text, not even inside an IRI or a string: then no
-    token can be the keyword (`is_keyword` compares the upper case too).
+    token can be the keyword (`is_keyword` compares the upper case too). A text
+    without escapes has one reading, read once.
     """
     forbidden = ("SERVICE", "LOAD") if update else ("SERVICE",)
-    for reading in (text, unescape_codepoints(text)):
+    unescaped = unescape_codepoints(text)
+    readings = (text,) if unescaped == text else (text, unescaped)
+    for reading in readings:
         shouted = reading.upper()
         if not any(name in shouted for name in forbidden):
             continue
