@@ -1,0 +1,208 @@
+"""Every header of /sparql's answers, exactly: what a client (or a cache, or a browser) sees.
+
+The endpoint's answers are assembled by the view, its CORS hook and the app-wide hooks
+(security headers, caching, language, rate limit). These tests pin the whole set for
+a sample of requests, successes and each kind of refusal, so that making any of those
+parts cheaper cannot add, drop or change a header unnoticed. Each request is sent twice:
+as gunicorn's workers see it (their client socket in the environ, so the query runs in
+the web process under the watchdog) and without the socket (the query pool runs it);
+both must give the same answer, byte for byte.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from minami_kg.config import Settings
+from minami_kg.server import create_app
+from minami_kg.server.security import SECURITY_HEADERS
+from minami_kg.server.sparql import get_pool
+
+MAX_ROWS = 20  # more than the measure has triples, far fewer than the store
+JSON = "application/sparql-results+json"
+QUERY_TYPE = "application/sparql-query"
+ON_EVERY_ANSWER = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "X-Result-Truncated, Retry-After"),
+    ("Vary", "Accept"),
+    *SECURITY_HEADERS.items(),
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request to /sparql and the answer it must get, apart from the body's length."""
+
+    method: str
+    body: str = ""
+    content_type: str | None = QUERY_TYPE
+    accept: str | None = JSON
+    status: int = 200
+    answer_type: str = JSON
+    extra: tuple[tuple[str, str], ...] = ()
+    body_starts: str = ""
+    query_string: dict[str, str] = field(default_factory=dict)
+
+
+def _measure(settings: Settings) -> str:
+    return f"{settings.base}id/minami/2022/measure/gensai-01"
+
+
+def _cases(settings: Settings) -> dict[str, Case]:
+    point = f"SELECT ?p ?o WHERE {{ <{_measure(settings)}> ?p ?o }} ORDER BY ?p ?o"
+    return {
+        "ASK as JSON": Case("POST", "ASK {}", body_starts='{"head":{},"boolean":true}'),
+        "point lookup as JSON": Case("POST", point, body_starts='{"head":{"vars":["p","o"]}'),
+        "point lookup as CSV": Case(
+            "POST", point, accept="text/csv", answer_type="text/csv", body_starts="p,o\r\n"
+        ),
+        "form POST with format=": Case(
+            "POST",
+            "query=ASK%7B%7D&format=xml",
+            content_type="application/x-www-form-urlencoded",
+            accept=None,
+            answer_type="application/sparql-results+xml",
+            body_starts="<?xml",
+        ),
+        "rows beyond the cap": Case(
+            "POST",
+            "SELECT * WHERE { ?s ?p ?o }",
+            extra=(("X-Result-Truncated", "true"), ("X-Result-Max-Rows", str(MAX_ROWS))),
+        ),
+        "syntax error": Case(
+            "POST", "ASK {", status=400, answer_type="text/plain", body_starts="Query syntax error"
+        ),
+        "SERVICE": Case(
+            "POST",
+            "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+            status=400,
+            answer_type="text/plain",
+            body_starts="SERVICE is not allowed",
+        ),
+        "no acceptable format": Case(
+            "POST", "ASK {}", accept="image/png", status=406, answer_type="text/plain"
+        ),
+        "not a query type": Case(
+            "POST", "ASK {}", content_type="text/plain", status=415, answer_type="text/plain"
+        ),
+        "body too large": Case(
+            "POST", "#" * 1_100_000, status=413, answer_type="text/plain", body_starts="The request"
+        ),
+        "update without a token": Case(
+            "POST",
+            "CLEAR ALL",
+            content_type="application/sparql-update",
+            status=403,
+            answer_type="text/plain",
+        ),
+        "PUT": Case(
+            "PUT",
+            "ASK {}",
+            status=405,
+            answer_type="text/plain",
+            extra=(("Allow", "GET, POST, OPTIONS"),),
+        ),
+        "service description": Case(
+            "GET",
+            content_type=None,
+            accept="text/turtle",
+            answer_type="text/turtle",
+            body_starts="@prefix",
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def app(seed_settings: Settings, seed_build: object) -> Iterator[Flask]:
+    app = create_app(seed_settings.with_changes(max_rows=MAX_ROWS))
+    yield app
+    get_pool(app).close()
+
+
+@pytest.fixture(scope="module")
+def client_socket() -> Iterator[socket.socket]:
+    ours, theirs = socket.socketpair()
+    yield ours
+    ours.close()
+    theirs.close()
+
+
+def _send(app: Flask, case: Case, sock: socket.socket | None) -> TestResponse:
+    headers = {"Accept": case.accept} if case.accept is not None else {}
+    if case.content_type is not None:
+        headers["Content-Type"] = case.content_type
+    environ = {"gunicorn.socket": sock} if sock is not None else {}
+    return app.test_client().open(
+        "/sparql",
+        method=case.method,
+        data=case.body.encode() if case.body else None,
+        headers=headers,
+        query_string=case.query_string,
+        environ_base=environ,
+    )
+
+
+def _expected_headers(case: Case, body: bytes) -> list[tuple[str, str]]:
+    own = [("Content-Type", case.answer_type), ("Content-Length", str(len(body)))]
+    return sorted([*own, *case.extra, *ON_EVERY_ANSWER])
+
+
+@pytest.mark.parametrize("name", list(_cases(Settings())))
+def test_the_answer_carries_exactly_these_headers(
+    app: Flask, client_socket: socket.socket, seed_settings: Settings, name: str
+) -> None:
+    case = _cases(seed_settings)[name]
+    in_worker = _send(app, case, client_socket)
+    in_pool = _send(app, case, None)
+
+    body = in_worker.get_data()
+    assert in_worker.status_code == case.status, body[:300]
+    assert sorted(in_worker.headers.items()) == _expected_headers(case, body)
+    assert body.decode().startswith(case.body_starts), body[:300]
+    assert (in_pool.status_code, in_pool.headers.to_wsgi_list(), in_pool.get_data()) == (
+        in_worker.status_code,
+        in_worker.headers.to_wsgi_list(),
+        body,
+    )
+
+
+def test_a_query_by_get_also_carries_its_cache_validators(
+    app: Flask, client_socket: socket.socket
+) -> None:
+    case = Case("GET", content_type=None, query_string={"query": "ASK {}"})
+    answer = _send(app, case, client_socket)
+    validators = ("ETag", "Last-Modified", "Cache-Control")
+    rest = sorted((k, v) for k, v in answer.headers.items() if k not in validators)
+
+    assert answer.status_code == 200
+    assert rest == _expected_headers(case, answer.get_data())
+    assert answer.headers["ETag"].startswith('W/"')
+    assert answer.headers["Cache-Control"] == "public, max-age=60"
+    assert answer.last_modified is not None
+
+
+def test_with_the_rate_limit_on_the_answers_also_say_how_much_is_left(
+    seed_settings: Settings, seed_build: object, client_socket: socket.socket
+) -> None:
+    app = create_app(seed_settings.with_changes(rate_limit="2/minute"))
+    case = Case("POST", "ASK {}")
+    rate = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
+    try:
+        answers = [_send(app, case, client_socket) for _ in range(3)]
+    finally:
+        get_pool(app).close()
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    refused = Case("POST", "ASK {}", status=429, answer_type="text/plain")
+    for answer, expected in zip(answers, (case, case, refused), strict=True):
+        rest = sorted((k, v) for k, v in answer.headers.items() if k not in rate)
+        assert rest == _expected_headers(expected, answer.get_data())
+        assert answer.headers["X-RateLimit-Limit"] == "2"
+        assert all(name in answer.headers for name in rate)
+    assert answers[2].get_data(as_text=True).startswith("Too many requests from your address")
