@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
+from werkzeug.datastructures import Headers
 from werkzeug.test import TestResponse
 
 from minami_kg.config import Settings
 from minami_kg.server import create_app
-from minami_kg.server.security import SECURITY_HEADERS
+from minami_kg.server.security import SECURITY_HEADERS, add_headers
 from minami_kg.server.sparql import get_pool
 
 MAX_ROWS = 20  # more than the measure has triples, far fewer than the store
@@ -206,3 +207,25 @@ def test_with_the_rate_limit_on_the_answers_also_say_how_much_is_left(
         assert answer.headers["X-RateLimit-Limit"] == "2"
         assert all(name in answer.headers for name in rate)
     assert answers[2].get_data(as_text=True).startswith("Too many requests from your address")
+
+
+def test_add_headers_keeps_what_a_view_set_unless_told_to_replace_it() -> None:
+    """The hooks' one-pass helper means `setdefault` name by name, or `update` with replace."""
+    values = {"X-One": "1", "x-two": "2", "X-Three": "3"}
+    kept = Headers([("Content-Type", "text/plain"), ("X-TWO", "view's")])
+    add_headers(kept, values)
+    replaced = Headers([("Content-Type", "text/plain"), ("X-TWO", "view's")])
+    add_headers(replaced, values, replace=True)
+
+    assert kept.to_wsgi_list() == [
+        ("Content-Type", "text/plain"),
+        ("X-TWO", "view's"),
+        ("X-One", "1"),
+        ("X-Three", "3"),
+    ]
+    assert replaced.to_wsgi_list() == [
+        ("Content-Type", "text/plain"),
+        ("x-two", "2"),
+        ("X-One", "1"),
+        ("X-Three", "3"),
+    ]
