@@ -172,6 +172,8 @@ class SearchIndex:
                 f"{self.path} is not a search index of this version: "
                 "run `minami-kg index` to write it again"
             )
+        # the words of the index, for the search to see what a prefix would match
+        db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, row)")
         return db
 
     def close(self) -> None:

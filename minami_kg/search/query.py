@@ -14,6 +14,8 @@ only, and each is written inside a quoted phrase.
 Ranking is FTS5's BM25 with names weighing more than aliases and aliases
 more than body text, times a small prior by type (a measure before the link
 that mentions it) and a boost when the query is a whole label of the thing.
+A run scores by its best way; the ways of a run are of different kinds, so
+one MATCH of all of them gives each its own BM25 (see `_best_of`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from minami_kg.search.index import COLUMNS, FIELDS, SearchIndex
-from minami_kg.search.snippet import best_snippet
+from minami_kg.search.snippet import Snippets
 from minami_kg.search.tokens import KINDS, Run, bigrams, fold, hiragana, is_kana, label_key, runs
 
 MAX_QUERY_CHARS = 200
@@ -38,6 +41,13 @@ FACET_KINDS = ("type", "area", "section")
 _FIELD_WEIGHT = {"name": 10.0, "alias": 4.0, "body": 1.5, "topic": 1.0}
 _KIND_WEIGHT = {"word": 1.0, "gram": 0.6, "char": 0.4, "kana": 0.3, "latin": 1.0}
 _WEIGHTS = ", ".join(str(_FIELD_WEIGHT[f] * _KIND_WEIGHT[k]) for f in FIELDS for k in KINDS)
+# The same weights on one kind's columns only: BM25 of the phrases of that kind alone.
+_KIND_WEIGHTS = {
+    kind: ", ".join(
+        str(_FIELD_WEIGHT[f] * _KIND_WEIGHT[k]) if k == kind else "0" for f in FIELDS for k in KINDS
+    )
+    for kind in KINDS
+}
 TYPE_PRIOR = {
     "measure": 1.3,
     "focus-area": 1.2,
@@ -115,25 +125,41 @@ def clean_query(text: str | None) -> str:
     return text
 
 
-Ways = list[str]  # the MATCH phrases any of which is a match of one run
+@dataclass(frozen=True)
+class Way:
+    """One way a run matches: a MATCH phrase over the columns of one kind."""
+
+    kind: str
+    match: str
+    prefix: str = ""  # a Latin prefix way: the text its words start with
+
+
+Ways = list[Way]  # any of which is a match of one run
+
+
+Label = list[Ways]  # per run: a label matches where every run does
 
 
 @dataclass
 class _Plan:
     candidates: str | None  # MATCH text for every word (or its synonym); None: no words at all
     relaxed: str | None  # any of the words instead, for two or more
-    own: list[Ways]  # per run of the query as typed
-    synonyms: list[list[Ways]]  # per synonym label, per run
+    own: Label  # the query as typed
+    synonyms: list[Label]
     terms: list[Run]  # what snippets mark: the query's own runs …
     synonym_terms: list[Run]  # … and those of its synonyms
     key: str  # the query's words, to compare with whole labels
     synonym_keys: set[str]
+    # `candidates` as labels: each word (or one of its synonyms) …
+    words: list[list[Label]] = field(default_factory=list)
+    whole: list[Label] = field(default_factory=list)  # … or a synonym of the whole query
 
 
-def _phrase(kind: str, tokens: list[str], prefix: bool = False) -> str:
+def _phrase(kind: str, tokens: list[str], prefix: bool = False) -> Way:
     columns = " ".join(c for c in COLUMNS if c.endswith("_" + kind))
     body = " ".join(tokens).replace('"', '""')
-    return f'{{{columns}}} : "{body}"' + ("*" if prefix else "")
+    match = f'{{{columns}}} : "{body}"' + ("*" if prefix else "")
+    return Way(kind, match, tokens[0] if prefix else "")
 
 
 def _ways(run: Run) -> Ways:
@@ -164,8 +190,8 @@ def _some(parts: list[str]) -> str:
     return " OR ".join(f"({p})" for p in parts)
 
 
-def _condition(found: list[Ways]) -> str | None:
-    conditions = [_some(ways) for ways in found if ways]
+def _condition(label: Label) -> str | None:
+    conditions = [_some([way.match for way in ways]) for ways in label if ways]
     return _every(conditions) if conditions else None
 
 
@@ -191,26 +217,29 @@ def plan_query(db: sqlite3.Connection, text: str) -> _Plan:
     if not own:
         return plan
 
-    def expand(labels: list[str]) -> list[str]:
-        conditions = []
+    def expand(labels: list[str]) -> list[Label]:
+        found_labels = []
         for label in labels:
             found = [r for r in runs(fold(label))[:MAX_RUNS] if r.text not in STOPWORDS]
-            if condition := _condition([_ways(r) for r in found]):
+            ways = [_ways(r) for r in found]
+            if _condition(ways):
                 plan.synonym_keys.add(label_key(label))
                 plan.synonym_terms.extend(found)
-                plan.synonyms.append([_ways(r) for r in found])
-                conditions.append(condition)
-        return conditions
+                plan.synonyms.append(ways)
+                found_labels.append(ways)
+        return found_labels
 
-    per_unit = []
     for word, found in units:
-        if mine := _condition([_ways(r) for r in found]):
+        mine = [_ways(r) for r in found]
+        if _condition(mine):
             others = expand(_synonyms(db, word)) if len(units) > 1 else []
-            per_unit.append(_some([mine, *others]))
-    whole = expand(_synonyms(db, text))
-    plan.candidates = _some([_every(per_unit), *whole])
-    if len(per_unit) > 1:
-        plan.relaxed = _some([*per_unit, *whole])
+            plan.words.append([mine, *others])
+    plan.whole = expand(_synonyms(db, text))
+    per_word = [_some([c for label in labels if (c := _condition(label))]) for labels in plan.words]
+    whole = [c for label in plan.whole if (c := _condition(label))]
+    plan.candidates = _some([_every(per_word), *whole])
+    if len(per_word) > 1:
+        plan.relaxed = _some([*per_word, *whole])
     return plan
 
 
@@ -237,17 +266,21 @@ def _search(
         plan = plan_query(db, text)
         if plan.candidates is None:
             return SearchResult(query=text, total=0, hits=[])
+        matches = _Matches(db)
+        relevance = _relevance(matches, plan)
         relaxed = False
-        scored = _scored(db, plan, plan.candidates)
+        scored = _scored(db, plan, _candidates(db, plan, matches, relaxed), relevance)
         if not scored and plan.relaxed:
-            scored, relaxed = _scored(db, plan, plan.relaxed), True
+            relaxed = True
+            scored = _scored(db, plan, _candidates(db, plan, matches, relaxed), relevance)
         facets = _facets(db, scored, filters)
         kept = [s for s in scored if _passes(s, filters)]
-        hits = [_hit(db, s, plan) for s in kept[offset : offset + limit]]
+        snippets = Snippets(plan.terms, plan.synonym_terms)
+        hits = [_hit(db, s, snippets) for s in kept[offset : offset + limit]]
     return SearchResult(query=text, total=len(kept), hits=hits, facets=facets, relaxed=relaxed)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Scored:
     id: int
     iri: str
@@ -259,34 +292,22 @@ class _Scored:
     sections: set[str]
 
     def values(self, kind: str) -> set[str]:
-        return {"type": {self.type}, "area": self.areas, "section": self.sections}[kind]
+        if kind == "type":
+            return {self.type}
+        return self.areas if kind == "area" else self.sections
 
 
-def _relevance(db: sqlite3.Connection, plan: _Plan) -> dict[int, float]:
+def _relevance(matches: _Matches, plan: _Plan) -> dict[int, float]:
     """BM25 per document: for each run its best way, summed over the runs; synonyms weigh less.
 
     Taking the best way rather than the sum keeps a rare spelling (こども where
     the text mostly writes 子ども) from outweighing the dictionary word both share.
     """
-    ranks: dict[str, dict[int, float]] = {}
 
-    def way(expression: str) -> dict[int, float]:
-        if expression not in ranks:
-            rows = db.execute(
-                f"SELECT rowid, bm25(fts, {_WEIGHTS}) FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}",
-                (expression,),
-            )
-            ranks[expression] = {doc: -rank for doc, rank in rows}
-        return ranks[expression]
-
-    def label(found: list[Ways]) -> dict[int, float]:
+    def label(found: Label) -> dict[int, float]:
         total: dict[int, float] = {}
         for ways in found:
-            best: dict[int, float] = {}
-            for expression in ways:
-                for doc, score in way(expression).items():
-                    best[doc] = max(best.get(doc, 0.0), score)
-            for doc, score in best.items():
+            for doc, score in matches.run(ways).items():
                 total[doc] = total.get(doc, 0.0) + score
         return total
 
@@ -294,59 +315,182 @@ def _relevance(db: sqlite3.Connection, plan: _Plan) -> dict[int, float]:
     synonyms: dict[int, float] = {}
     for found in plan.synonyms:
         for doc, score in label(found).items():
-            synonyms[doc] = max(synonyms.get(doc, 0.0), score)
+            if score > synonyms.get(doc, 0.0):
+                synonyms[doc] = score
     for doc, score in synonyms.items():
         relevance[doc] = relevance.get(doc, 0.0) + SYNONYM_WEIGHT * score
     return relevance
 
 
-def _scored(db: sqlite3.Connection, plan: _Plan, candidates: str) -> list[_Scored]:
-    """Every match of `candidates`, scored."""
-    rows = db.execute(
-        f"SELECT d.id, d.iri, d.type, d.label_ja, d.label_en, d.label_keys FROM docs AS d "
-        f"JOIN (SELECT rowid AS id FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}) USING (id)",
-        (candidates,),
-    ).fetchall()
-    relevance = _relevance(db, plan)
-    facets: dict[int, dict[str, set[str]]] = {}
-    ids = [row[0] for row in rows]
+class _Matches:
+    """The documents each run of a search matches, with their best BM25, read once."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.capped = False  # a MATCH stopped at MATCH_CAP: not every match is known
+        self._runs: dict[tuple[Way, ...], dict[int, float]] = {}
+
+    def run(self, ways: Ways) -> dict[int, float]:
+        key = tuple(ways)
+        if key not in self._runs:
+            self._runs[key] = self._best_of(ways)
+        return self._runs[key]
+
+    def label(self, label: Label) -> set[int]:
+        """The documents that every run of `label` matches."""
+        first, *others = [self.run(ways).keys() for ways in label if ways]
+        return set(first).intersection(*others)
+
+    def _best_of(self, ways: Ways) -> dict[int, float]:
+        """Each matching document's best BM25 over `ways`, with one MATCH per group of kinds.
+
+        bm25() sums over every phrase of a MATCH. Given weights on one kind's
+        columns only, the phrases of other kinds count nothing, so in a MATCH
+        of ways that are all of different kinds each call gives one way's
+        score, the same as a MATCH of that way alone. The costly part of
+        bm25() is per document (its sizes and match positions), so one pass
+        over the documents of a run's word, bigram and reading ways costs
+        little more than one.
+        """
+        best: dict[int, float] = {}
+        for group in _kind_groups(_needed(self.db, ways)):
+            if len(group) == 1:
+                rank = f"bm25(fts, {_WEIGHTS})"
+            else:  # min(): bm25() is negative, 0 where a way did not match
+                rank = (
+                    "min(" + ", ".join(f"bm25(fts, {_KIND_WEIGHTS[w.kind]})" for w in group) + ")"
+                )
+            rows = self.db.execute(
+                f"SELECT rowid, -{rank} FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}",
+                (_some([way.match for way in group]),),
+            ).fetchall()
+            self.capped = self.capped or len(rows) == MATCH_CAP
+            if not best:
+                best = dict(rows)
+                continue
+            for doc, score in rows:
+                if score > best.get(doc, 0.0):
+                    best[doc] = score
+        return best
+
+
+def _kind_groups(ways: Ways) -> list[Ways]:
+    """`ways` in groups of different kinds (a Latin word and its prefix fall apart)."""
+    groups: list[Ways] = []
+    for way in ways:
+        group = next((g for g in groups if all(w.kind != way.kind for w in g)), None)
+        if group is None:
+            groups.append([way])
+        else:
+            group.append(way)
+    return groups
+
+
+def _needed(db: sqlite3.Connection, ways: Ways) -> Ways:
+    """`ways` without a Latin prefix way that finds nothing more than the exact word.
+
+    The index's vocabulary (`vocab`, see `SearchIndex`) tells when no word
+    starts with the prefix, or only the word itself: then the prefix way
+    matches nothing, or the same words as the exact way with the same score.
+    """
+    exact = {way.match for way in ways if not way.prefix}
+    kept = []
+    for way in ways:
+        if way.prefix:
+            words = [
+                term
+                for (term,) in db.execute(
+                    "SELECT term FROM temp.vocab WHERE term >= ? AND term < ? LIMIT 2",
+                    (way.prefix, way.prefix + "\x7f"),  # Latin words are of [0-9a-z]
+                )
+            ]
+            if len(words) < 2 and (not words or _phrase("latin", words).match in exact):
+                continue
+        kept.append(way)
+    return kept
+
+
+_DOC = "SELECT id, iri, type, label_ja, label_en, label_keys FROM docs"
+
+
+def _candidates(
+    db: sqlite3.Connection, plan: _Plan, matches: _Matches, relaxed: bool
+) -> list[tuple[int, str, str, str, str, str]]:
+    """The documents `plan.candidates` (or `plan.relaxed`) matches, from the runs' matches.
+
+    The runs have been read for their scores already, so the documents come
+    from their sets rather than from one more MATCH, unless a run stopped at
+    MATCH_CAP: then FTS5 says which documents come first.
+    """
+    per_word = [set().union(*map(matches.label, labels)) for labels in plan.words]
+    whole = [matches.label(label) for label in plan.whole]
+    if relaxed:
+        found = set().union(*per_word, *whole)
+    else:
+        found = per_word[0].intersection(*per_word[1:]).union(*whole)
+    if matches.capped:
+        return db.execute(
+            f"SELECT d.* FROM ({_DOC}) AS d "
+            f"JOIN (SELECT rowid AS id FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}) USING (id)",
+            (plan.relaxed if relaxed else plan.candidates,),
+        ).fetchall()
+    return list(_by_id(db, _DOC + " WHERE id IN ({})", sorted(found)[:MATCH_CAP]))
+
+
+def _by_id(db: sqlite3.Connection, sql: str, ids: list[int]) -> Iterator[tuple]:
+    """The rows of `sql` (its `IN ({})` filled) for `ids`, 500 at a time."""
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for doc, kind, value in db.execute(
-            f"SELECT doc, kind, value FROM facets WHERE doc IN ({marks})", chunk
-        ):
-            facets.setdefault(doc, {}).setdefault(kind, set()).add(value)
+        yield from db.execute(sql.format(", ".join("?" * len(chunk))), chunk)
+
+
+def _scored(
+    db: sqlite3.Connection, plan: _Plan, rows: list[tuple], relevance: dict[int, float]
+) -> list[_Scored]:
+    """The documents of `rows`, scored, best first."""
+    areas: dict[int, set[str]] = {}
+    sections: dict[int, set[str]] = {}
+    facet_rows = _by_id(
+        db, "SELECT doc, kind, value FROM facets WHERE doc IN ({})", [row[0] for row in rows]
+    )
+    for doc, kind, value in facet_rows:
+        (areas if kind == "area" else sections).setdefault(doc, set()).add(value)
+    probes = _probes(plan)
     scored = []
     for doc_id, iri, kind, ja, en, keys in rows:
-        boost = TYPE_PRIOR.get(kind, 1.0) * _boost(plan, set(json.loads(keys)))
+        boost = TYPE_PRIOR.get(kind, 1.0) * _boost(plan, keys, probes)
         score = relevance.get(doc_id, 0.0) * boost
-        own = facets.get(doc_id, {})
-        scored.append(
-            _Scored(
-                doc_id, iri, kind, ja, en, score, own.get("area", set()), own.get("section", set())
-            )
-        )
+        own_areas, own_sections = areas.get(doc_id, set()), sections.get(doc_id, set())
+        scored.append(_Scored(doc_id, iri, kind, ja, en, score, own_areas, own_sections))
     scored.sort(key=lambda s: (-s.score, s.label_ja, s.iri))
     return scored
 
 
-def _boost(plan: _Plan, label_keys: set[str]) -> float:
-    if plan.key in label_keys:
+def _probes(plan: _Plan) -> list[str]:
+    """Pieces of JSON text that a document's label keys hold when `_boost` may apply.
+
+    The keys are stored as a JSON list; looking for these in its text spares
+    parsing it for the many documents none of whose labels is the query.
+    """
+    own = json.dumps(plan.key)[:-1]  # without its closing quote: the key or a longer one
+    return [own, *(json.dumps(key) for key in plan.synonym_keys)]
+
+
+def _boost(plan: _Plan, label_keys: str, probes: list[str]) -> float:
+    if not any(map(label_keys.__contains__, probes)):
+        return 1.0
+    keys = set(json.loads(label_keys))
+    if plan.key in keys:
         return EXACT_BOOST
-    if plan.synonym_keys & label_keys:
+    if plan.synonym_keys & keys:
         return SYNONYM_BOOST
-    if plan.key and any(k.startswith(plan.key) for k in label_keys):
+    if plan.key and any(k.startswith(plan.key) for k in keys):
         return PREFIX_BOOST
     return 1.0
 
 
-def _passes(item: _Scored, filters: Filters, *, besides: str | None = None) -> bool:
-    for kind in FACET_KINDS:
-        wanted = filters.get(kind)
-        if kind != besides and wanted and wanted not in item.values(kind):
-            return False
-    return True
+def _passes(item: _Scored, filters: Filters) -> bool:
+    return all(not (wanted := filters.get(k)) or wanted in item.values(k) for k in FACET_KINDS)
 
 
 def _facets(
@@ -355,9 +499,10 @@ def _facets(
     """Counts per value of each facet, over the hits that pass the other facets' filters."""
     counts: dict[str, dict[str, int]] = {}
     for kind in FACET_KINDS:
+        others = [(k, wanted) for k in FACET_KINDS if k != kind and (wanted := filters.get(k))]
         tally: dict[str, int] = {}
         for item in scored:
-            if _passes(item, filters, besides=kind):
+            if all(wanted in item.values(k) for k, wanted in others):
                 for value in item.values(kind):
                     tally[value] = tally.get(value, 0) + 1
         if filters.get(kind) and filters.get(kind) not in tally:
@@ -387,7 +532,7 @@ def _names(db: sqlite3.Connection, keys: set[str]) -> dict[str, tuple[str, str]]
     return found
 
 
-def _hit(db: sqlite3.Connection, item: _Scored, plan: _Plan) -> Hit:
+def _hit(db: sqlite3.Connection, item: _Scored, snippets: Snippets) -> Hit:
     row = db.execute(
         "SELECT texts, aliases, names, topics FROM docs WHERE id = ?", (item.id,)
     ).fetchone()
@@ -397,6 +542,6 @@ def _hit(db: sqlite3.Connection, item: _Scored, plan: _Plan) -> Hit:
         type=item.type,
         label_ja=item.label_ja,
         label_en=item.label_en,
-        snippet=best_snippet(fields, plan.terms, plan.synonym_terms),
+        snippet=snippets.best(fields),
         score=round(item.score, 4),
     )
