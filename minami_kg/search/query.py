@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections import Counter
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -434,14 +434,16 @@ def _candidates(
             f"JOIN (SELECT rowid AS id FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}) USING (id)",
             (plan.relaxed if relaxed else plan.candidates,),
         ).fetchall()
-    return list(_by_id(db, _DOC + " WHERE id IN ({})", sorted(found)[:MATCH_CAP]))
+    return _by_id(db, _DOC + " WHERE id IN ({})", sorted(found)[:MATCH_CAP])
 
 
-def _by_id(db: sqlite3.Connection, sql: str, ids: list[int]) -> Iterator[tuple]:
+def _by_id(db: sqlite3.Connection, sql: str, ids: list[int]) -> list[tuple]:
     """The rows of `sql` (its `IN ({})` filled) for `ids`, 500 at a time."""
+    rows = []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        yield from db.execute(sql.format(", ".join("?" * len(chunk))), chunk)
+        rows.extend(db.execute(sql.format(", ".join("?" * len(chunk))), chunk).fetchall())
+    return rows
 
 
 def _scored(
@@ -458,8 +460,9 @@ def _scored(
     probes = _probes(plan)
     scored = []
     for doc_id, iri, kind, ja, en, keys in rows:
-        boost = TYPE_PRIOR.get(kind, 1.0) * _boost(plan, keys, probes)
-        score = relevance.get(doc_id, 0.0) * boost
+        score = relevance.get(doc_id, 0.0) * TYPE_PRIOR.get(kind, 1.0)
+        if any(map(keys.__contains__, probes)):
+            score *= _boost(plan, set(json.loads(keys)))
         own_areas, own_sections = areas.get(doc_id, set()), sections.get(doc_id, set())
         scored.append(_Scored(doc_id, iri, kind, ja, en, score, own_areas, own_sections))
     scored.sort(key=lambda s: (-s.score, s.label_ja, s.iri))
@@ -476,15 +479,12 @@ def _probes(plan: _Plan) -> list[str]:
     return [own, *(json.dumps(key) for key in plan.synonym_keys)]
 
 
-def _boost(plan: _Plan, label_keys: str, probes: list[str]) -> float:
-    if not any(map(label_keys.__contains__, probes)):
-        return 1.0
-    keys = set(json.loads(label_keys))
-    if plan.key in keys:
+def _boost(plan: _Plan, label_keys: set[str]) -> float:
+    if plan.key in label_keys:
         return EXACT_BOOST
-    if plan.synonym_keys & keys:
+    if plan.synonym_keys & label_keys:
         return SYNONYM_BOOST
-    if plan.key and any(k.startswith(plan.key) for k in keys):
+    if plan.key and any(k.startswith(plan.key) for k in label_keys):
         return PREFIX_BOOST
     return 1.0
 
@@ -500,11 +500,13 @@ def _facets(
     counts: dict[str, dict[str, int]] = {}
     for kind in FACET_KINDS:
         others = [(k, wanted) for k in FACET_KINDS if k != kind and (wanted := filters.get(k))]
-        tally: dict[str, int] = {}
-        for item in scored:
-            if all(wanted in item.values(k) for k, wanted in others):
-                for value in item.values(kind):
-                    tally[value] = tally.get(value, 0) + 1
+        items = (
+            [i for i in scored if all(w in i.values(k) for k, w in others)] if others else scored
+        )
+        if kind == "type":
+            tally = dict(Counter(item.type for item in items))
+        else:
+            tally = dict(Counter(value for item in items for value in item.values(kind)))
         if filters.get(kind) and filters.get(kind) not in tally:
             tally[filters.get(kind)] = 0  # type: ignore[index]
         counts[kind] = tally
