@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from minami_kg.build import build
 from minami_kg.cli import main
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.search import IndexMissing, SearchIndex, build_index, search
+from minami_kg.search import query as ranking
 from minami_kg.search.corpus import Corpus
 from minami_kg.search.index import write_index
 from minami_kg.search.query import plan_query
@@ -292,6 +294,97 @@ def test_typed_text_only_inside_quoted_phrases(seed_settings: Settings, seed_bui
     outside = re.sub(r'"(?:[^"]|"")*"', "", plan.candidates)
     assert re.fullmatch(r"[{}a-z_ :()*ANDOR]*", outside), outside
     assert "near" not in outside.lower() and "NOT" not in outside
+
+
+# -- how the ranking reads FTS5: the same scores and documents as one MATCH per way ----------
+
+
+@pytest.fixture
+def seed_index(seed_settings: Settings, seed_build: object) -> Iterator[sqlite3.Connection]:
+    index = SearchIndex(seed_settings.search_index_path)
+    with index.reading() as db:
+        yield db
+    index.close()
+
+
+def _every_run(plan: ranking._Plan) -> list[ranking.Ways]:
+    every = [*plan.own, *(ways for label in plan.synonyms for ways in label)]
+    return list({tuple(ways): ways for ways in every}.values())
+
+
+def _alone(db: sqlite3.Connection, way: ranking.Way) -> dict[int, float]:
+    rows = db.execute(
+        f"SELECT rowid, -bm25(fts, {ranking._WEIGHTS}) FROM fts WHERE fts MATCH ?", (way.match,)
+    )
+    return dict(rows)
+
+
+@pytest.mark.parametrize("text", ["こども", "さくら", "桜", "ict", "child care", "ＩＣＴ 窓口"])
+def test_a_run_scores_as_its_best_way_matched_alone(
+    seed_index: sqlite3.Connection, text: str
+) -> None:
+    """One MATCH of a run's ways of different kinds gives each way its own BM25."""
+    plan = plan_query(seed_index, text)
+    kinds = set()
+    for ways in _every_run(plan):
+        expected: dict[int, float] = {}
+        for way in ways:
+            for doc, score in _alone(seed_index, way).items():
+                expected[doc] = max(expected.get(doc, 0.0), score)
+        found = ranking._Matches(seed_index).run(ways)
+        assert found == pytest.approx(expected, rel=1e-12), [w.match for w in ways]
+        kinds.add(tuple(sorted(w.kind for w in ways)))
+    assert any(len(set(k)) > 1 for k in kinds), kinds  # a MATCH of several kinds was made
+
+
+def test_a_prefix_way_is_left_out_only_when_it_adds_nothing(
+    seed_index: sqlite3.Connection,
+) -> None:
+    dropped = kept = 0
+    for text in ("ict", "children", "child care", "support", "disaster prevention"):
+        for ways in _every_run(plan_query(seed_index, text)):
+            needed = ranking._needed(seed_index, ways)
+            for way in ways:
+                if not way.prefix:
+                    continue
+                if way in needed:
+                    kept += 1
+                    continue
+                dropped += 1
+                exact = next(w for w in ways if not w.prefix)
+                assert _alone(seed_index, way) in ({}, _alone(seed_index, exact)), way.match
+    assert dropped and kept, (dropped, kept)
+    words = [w for w in ranking._ways(runs("child")[0]) if w.prefix]
+    assert ranking._needed(seed_index, words) == words  # childcare, childrearing …
+
+
+@pytest.mark.parametrize(
+    ("text", "relaxed"),
+    [("こども", False), ("ＩＣＴ 窓口", False), ("民生委員", False), ("子ども OR 桜", True),
+     ("disaster prevention", False), ("防災 welfare", True)],
+)  # fmt: skip
+def test_candidates_from_the_runs_are_those_fts5_matches(
+    seed_index: sqlite3.Connection, text: str, relaxed: bool
+) -> None:
+    plan = plan_query(seed_index, text)
+    matches = ranking._Matches(seed_index)
+    found = [row[0] for row in ranking._candidates(seed_index, plan, matches, relaxed)]
+    expression = plan.relaxed if relaxed else plan.candidates
+    rows = seed_index.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expression,))
+    assert found == [doc for (doc,) in rows]
+    assert found and not matches.capped
+
+
+def test_candidates_past_the_cap_are_those_fts5_gives_first(
+    seed_index: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "MATCH_CAP", 3)
+    plan = plan_query(seed_index, "こども")
+    matches = ranking._Matches(seed_index)
+    found = [row[0] for row in ranking._candidates(seed_index, plan, matches, False)]
+    rows = seed_index.execute("SELECT rowid FROM fts WHERE fts MATCH ? LIMIT 3", (plan.candidates,))
+    assert matches.capped
+    assert found == [doc for (doc,) in rows]
 
 
 def test_offset_pages_through(client: FlaskClient) -> None:

@@ -305,13 +305,15 @@ def _relevance(matches: _Matches, plan: _Plan) -> dict[int, float]:
     """
 
     def label(found: Label) -> dict[int, float]:
+        if len(found) == 1:
+            return matches.run(found[0])  # read only: the matches keep it
         total: dict[int, float] = {}
         for ways in found:
             for doc, score in matches.run(ways).items():
                 total[doc] = total.get(doc, 0.0) + score
         return total
 
-    relevance = label(plan.own)
+    relevance = dict(label(plan.own))
     synonyms: dict[int, float] = {}
     for found in plan.synonyms:
         for doc, score in label(found).items():
