@@ -312,11 +312,20 @@ def _every_run(plan: ranking._Plan) -> list[ranking.Ways]:
     return list({tuple(ways): ways for ways in every}.values())
 
 
-def _alone(db: sqlite3.Connection, way: ranking.Way) -> dict[int, float]:
+def _alone(db: sqlite3.Connection, way: ranking.Way, limit: int = -1) -> dict[int, float]:
     rows = db.execute(
-        f"SELECT rowid, -bm25(fts, {ranking._WEIGHTS}) FROM fts WHERE fts MATCH ?", (way.match,)
+        f"SELECT rowid, -bm25(fts, {ranking._WEIGHTS}) FROM fts WHERE fts MATCH ? LIMIT ?",
+        (way.match, limit),
     )
     return dict(rows)
+
+
+def _best(db: sqlite3.Connection, ways: ranking.Ways, limit: int = -1) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for way in ways:
+        for doc, score in _alone(db, way, limit).items():
+            best[doc] = max(best.get(doc, 0.0), score)
+    return best
 
 
 @pytest.mark.parametrize("text", ["こども", "さくら", "桜", "ict", "child care", "ＩＣＴ 窓口"])
@@ -327,14 +336,21 @@ def test_a_run_scores_as_its_best_way_matched_alone(
     plan = plan_query(seed_index, text)
     kinds = set()
     for ways in _every_run(plan):
-        expected: dict[int, float] = {}
-        for way in ways:
-            for doc, score in _alone(seed_index, way).items():
-                expected[doc] = max(expected.get(doc, 0.0), score)
         found = ranking._Matches(seed_index).run(ways)
-        assert found == pytest.approx(expected, rel=1e-12), [w.match for w in ways]
+        assert found == pytest.approx(_best(seed_index, ways), rel=1e-12), [w.match for w in ways]
         kinds.add(tuple(sorted(w.kind for w in ways)))
     assert any(len(set(k)) > 1 for k in kinds), kinds  # a MATCH of several kinds was made
+
+
+def test_past_the_cap_each_way_scores_the_documents_it_would_alone(
+    seed_index: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ranking, "MATCH_CAP", 5)
+    ways = plan_query(seed_index, "こども").own[0]
+    assert len({way.kind for way in ways}) == 3
+    matches = ranking._Matches(seed_index)
+    assert matches.run(ways) == pytest.approx(_best(seed_index, ways, limit=5), rel=1e-12)
+    assert matches.capped
 
 
 def test_a_prefix_way_is_left_out_only_when_it_adds_nothing(

@@ -352,21 +352,19 @@ class _Matches:
         score, the same as a MATCH of that way alone. The costly part of
         bm25() is per document (its sizes and match positions), so one pass
         over the documents of a run's word, bigram and reading ways costs
-        little more than one.
+        little more than one. A MATCH that stops at MATCH_CAP is made again
+        way by way, so that each way scores the documents it would alone.
         """
         best: dict[int, float] = {}
-        for group in _kind_groups(_needed(self.db, ways)):
-            if len(group) == 1:
-                rank = f"bm25(fts, {_WEIGHTS})"
-            else:  # min(): bm25() is negative, 0 where a way did not match
-                rank = (
-                    "min(" + ", ".join(f"bm25(fts, {_KIND_WEIGHTS[w.kind]})" for w in group) + ")"
-                )
-            rows = self.db.execute(
-                f"SELECT rowid, -{rank} FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}",
-                (_some([way.match for way in group]),),
-            ).fetchall()
-            self.capped = self.capped or len(rows) == MATCH_CAP
+        groups = _kind_groups(_needed(self.db, ways))
+        while groups:
+            group = groups.pop()
+            rows = self._scores(group)
+            if len(rows) == MATCH_CAP:
+                self.capped = True
+                if len(group) > 1:  # each way's first documents, as a MATCH of it alone has them
+                    groups.extend([way] for way in group)
+                    continue
             if not best:
                 best = dict(rows)
                 continue
@@ -374,6 +372,17 @@ class _Matches:
                 if score > best.get(doc, 0.0):
                     best[doc] = score
         return best
+
+    def _scores(self, group: Ways) -> list[tuple[int, float]]:
+        """Each document's best BM25 over `group`, ways of different kinds (see `_best_of`)."""
+        if len(group) == 1:
+            rank = f"bm25(fts, {_WEIGHTS})"
+        else:  # min(): bm25() is negative, 0 where a way did not match
+            rank = "min(" + ", ".join(f"bm25(fts, {_KIND_WEIGHTS[w.kind]})" for w in group) + ")"
+        return self.db.execute(
+            f"SELECT rowid, -{rank} FROM fts WHERE fts MATCH ? LIMIT {MATCH_CAP}",
+            (_some([way.match for way in group]),),
+        ).fetchall()
 
 
 def _kind_groups(ways: Ways) -> list[Ways]:
