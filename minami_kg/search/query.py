@@ -471,9 +471,10 @@ def _scored(
     probes = _probes(plan)
     scored = []
     for doc_id, iri, kind, ja, en, keys in rows:
-        score = relevance.get(doc_id, 0.0) * TYPE_PRIOR.get(kind, 1.0)
+        boost = TYPE_PRIOR.get(kind, 1.0)
         if any(map(keys.__contains__, probes)):
-            score *= _boost(plan, set(json.loads(keys)))
+            boost *= _boost(plan, set(json.loads(keys)))
+        score = relevance.get(doc_id, 0.0) * boost
         own_areas, own_sections = areas.get(doc_id, set()), sections.get(doc_id, set())
         scored.append(_Scored(doc_id, iri, kind, ja, en, score, own_areas, own_sections))
     scored.sort(key=lambda s: (-s.score, s.label_ja, s.iri))
