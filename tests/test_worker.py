@@ -71,6 +71,18 @@ def test_connections_take_turns_in_one_worker(port: int) -> None:
         connection.close()
 
 
+def test_a_connection_opened_ahead_of_its_request_does_not_hold_the_worker(port: int) -> None:
+    """Browsers open connections before they have a request to send; the one worker
+    must go on answering on other connections meanwhile, and then on that one too."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as early:
+        time.sleep(0.2)  # accepted by now
+        other = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        assert post(other, "ASK {}")[0].status == 200
+        other.close()
+        early.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert early.recv(65536).startswith(b"HTTP/1.1 200")
+
+
 def test_the_head_and_body_arrive_together_and_whole(port: int) -> None:
     """One write per response: the bytes a client reads are a complete, well-formed response."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:

@@ -25,7 +25,6 @@ import errno
 import os
 import selectors
 import socket
-import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,7 +128,10 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
         sock.setblocking(True)
         util.close_on_exec(sock)
         conn = Connection(sock, client, listener.getsockname())
-        self._serve(conn)
+        if has_bytes(sock):
+            self._serve(conn)
+        else:  # opened ahead of its request (browsers do): wait for it with the others
+            self._keep(conn)
 
     def _serve(self, conn: Connection) -> None:
         """Serve the next request of `conn`, then keep the connection or close it."""
@@ -137,10 +139,6 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
         req = None
         try:
             if conn.parser is None:
-                if self.cfg.is_ssl:
-                    from gunicorn import sock as gsock
-
-                    conn.sock = gsock.ssl_wrap_socket(conn.sock, self.cfg)
                 conn.parser = http.get_parser(self.cfg, conn.sock, conn.client)
             req = next(conn.parser)
             keep = self._handle_request(req, conn) and conn.parser.finish_body(
@@ -148,21 +146,21 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             )
         except (http.errors.NoMoreData, StopIteration):
             pass  # the client closed the connection, or the request ended it
-        except ssl.SSLError as err:
-            if err.args[0] != ssl.SSL_ERROR_EOF:
-                self.handle_error(req, conn.sock, conn.client, err)
         except OSError as err:
             if err.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                 self.log.exception("Socket error processing request.")
         except BaseException as err:
             self.handle_error(req, conn.sock, conn.client, err)
         if keep and self.alive:
-            conn.last_used = time.monotonic()
-            if conn.sock.fileno() not in self.kept:
-                self.kept[conn.sock.fileno()] = conn
-                self.selector.register(conn.sock, selectors.EVENT_READ, conn)
+            self._keep(conn)
         else:
             self._close(conn)
+
+    def _keep(self, conn: Connection) -> None:
+        conn.last_used = time.monotonic()
+        if conn.sock.fileno() not in self.kept:
+            self.kept[conn.sock.fileno()] = conn
+            self.selector.register(conn.sock, selectors.EVENT_READ, conn)
 
     def _handle_request(self, req: Any, conn: Connection) -> bool:
         """Run the app for one request as gunicorn's sync worker does; True: keep the connection."""
@@ -232,3 +230,14 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
                 if conn.sock in waiting:
                     conn.sock.sendall(answer)
                 conn.sock.shutdown(socket.SHUT_RDWR)
+
+
+def has_bytes(sock: socket.socket) -> bool:
+    """Whether the client has sent something (or closed) already, without waiting for it."""
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True  # reading it will say what is wrong
+    return True
