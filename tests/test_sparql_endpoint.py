@@ -403,3 +403,16 @@ def test_updates_with_the_token(tmp_path: Path) -> None:
         assert solutions(resolved.data) == [{"o": "http://localhost/rel"}]
     finally:
         get_pool(app).close()
+
+
+def test_head_is_answered_as_get_without_a_body(client: FlaskClient) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    get = client.get("/sparql", query_string={"query": "ASK {}"}, headers=accept)
+    head = client.head("/sparql", query_string={"query": "ASK {}"}, headers=accept)
+    assert head.status_code == get.status_code == 200
+    assert head.data == b"" and get.data
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+    described = client.head("/sparql", headers={"Accept": "text/turtle"})
+    assert described.status_code == 200 and described.mimetype == "text/turtle"
+    assert "HEAD" in client.put("/sparql").headers["Allow"]

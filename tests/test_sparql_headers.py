@@ -107,7 +107,7 @@ def _cases(settings: Settings) -> dict[str, Case]:
             "ASK {}",
             status=405,
             answer_type="text/plain",
-            extra=(("Allow", "GET, POST, OPTIONS"),),
+            extra=(("Allow", "GET, HEAD, POST, OPTIONS"),),
         ),
         "service description": Case(
             "GET",

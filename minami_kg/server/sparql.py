@@ -93,7 +93,9 @@ WATCHDOG_KEY = "minami_kg.sparql_watchdog"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+METHODS = ["GET", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]  # Flask adds HEAD to GET
+# HEAD is answered as GET is, without the body (werkzeug leaves it out).
+ALLOW = "GET, HEAD, POST, OPTIONS"
 # On every answer, the watchdog's 503 included: any origin may read /sparql.
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -163,11 +165,11 @@ def endpoint() -> ResponseReturnValue:
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if req.method == "OPTIONS":
         return _preflight()
-    if req.method not in ("GET", "POST"):
+    if req.method not in ("GET", "HEAD", "POST"):
         raise SparqlError(
             405,
             "/sparql accepts GET and POST (SPARQL 1.1 Protocol §2)",
-            {"Allow": "GET, POST, OPTIONS"},
+            {"Allow": ALLOW},
         )
     settings: Settings = app.config["MINAMI_KG"]
     try:
@@ -202,14 +204,14 @@ def _preflight() -> ResponseReturnValue:
             "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
             "Access-Control-Allow-Headers": "Accept, Authorization, Content-Type",
             "Access-Control-Max-Age": "86400",
-            "Allow": "GET, POST, OPTIONS",
+            "Allow": ALLOW,
         },
     )
 
 
 def _read_operation(req: Request, max_body: int) -> Operation:
     """The query or update of the request, by the rules of Protocol §2.1.1–§2.2.2."""
-    if req.method == "GET":
+    if req.method in ("GET", "HEAD"):
         if "update" in req.args:
             raise SparqlError(400, "An update must be sent with POST (SPARQL 1.1 Protocol §2.2).")
         return _from_params(req.args)
@@ -278,7 +280,7 @@ def _query(
     params = operation.params
     ranges = parse_accept(req.headers.get("Accept"))
     format_names = tuple(params.getlist("format"))
-    if req.method == "GET" and not format_names and _browser(app, ranges):
+    if req.method in ("GET", "HEAD") and not format_names and _browser(app, ranges):
         return _editor(app, operation.text)
     if format_names and not any(known_format_name(n) for n in format_names):
         raise SparqlError(
