@@ -36,6 +36,7 @@ import argparse
 import contextlib
 import datetime
 import http.client
+import io
 import json
 import math
 import os
@@ -390,13 +391,14 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
 
     direct:   pyoxigraph Store.query + serialise to JSON (what Oxigraph itself does)
     execute:  our query code (query, TSV with the row cap, re-serialised to JSON)
-    flask:    the whole app in process (Flask's test client): + routing, parsing, negotiation
+    flask:    the whole WSGI app called in process: + routing, parsing, negotiation
               and the watchdog; given a socket as gunicorn would, so the query runs in
               process as under `minami-kg serve`, not in the query pool
     """
     import dataclasses
 
     from pyoxigraph import QueryBoolean, QueryResultsFormat, Store
+    from werkzeug.test import EnvironBuilder
 
     from minami_kg.config import Settings
     from minami_kg.server import create_app
@@ -406,7 +408,10 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
 
     store = Store.read_only(os.path.realpath(store_path))
     app = create_app(dataclasses.replace(Settings.from_env(), store=store_path))
-    web = app.test_client()
+
+    def start_response(status: str, headers: list, exc_info: object = None) -> None:
+        pass
+
     headers = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
     ours_socket, _peer = socket.socketpair()
     as_gunicorn = {"gunicorn.socket": ours_socket}
@@ -425,13 +430,16 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
             def ours(job: Job = job) -> None:
                 execute(store, job)
 
-            def flask(q: Query = q) -> None:
-                web.post(
-                    "/sparql",
-                    data=q.text.encode("utf-8"),
-                    headers=headers,
-                    environ_base=as_gunicorn,
-                )
+            body = q.text.encode("utf-8")
+            environ = EnvironBuilder(
+                path="/sparql", method="POST", data=body, headers=headers
+            ).get_environ()
+            environ.update(as_gunicorn)
+
+            def flask(environ: dict = environ, body: bytes = body) -> None:
+                answer = app({**environ, "wsgi.input": io.BytesIO(body)}, start_response)
+                b"".join(answer)
+                getattr(answer, "close", lambda: None)()
 
             row = {"query": q.name}
             steps = (("direct", direct), ("execute", ours), ("flask", flask))
