@@ -14,6 +14,7 @@ master, so no store handle or query process is ever shared across a fork.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from flask import Flask
@@ -54,7 +55,11 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
     def load(self) -> Flask:
         from minami_kg.server import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        # What exists now lives as long as the worker: keep it out of the cyclic
+        # collector's full passes (on the seed app, one took 35 ms).
+        gc.freeze()
+        return app
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
