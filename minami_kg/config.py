@@ -127,6 +127,15 @@ class Settings:
             "are believed (werkzeug's ProxyFix); unset: none, the headers are ignored",
         },
     )
+    access_log: str = field(
+        default="off",
+        metadata={
+            "env": "MINAMI_KG_ACCESS_LOG",
+            "help": "where minami-kg serve writes a line per request: - for standard output, "
+            "or a file; off: nowhere (writing them took about 4% of a web worker's time "
+            "on light queries)",
+        },
+    )
     publisher: str = field(
         default="minami-kg",
         metadata={"env": "MINAMI_KG_PUBLISHER", "help": "publisher's name in the DCAT catalogue"},

@@ -12,12 +12,14 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from minami_kg.config import Settings
 from minami_kg.server.watchdog import RESTART_MESSAGE
+from minami_kg.server.wsgi import GunicornServer
 
 from .test_sparql_endpoint import PLAN_LABEL, RUNAWAY
 from .w3c.server import live_server
@@ -145,3 +147,16 @@ def test_a_runaway_query_lets_the_worker_s_other_connections_go_with_an_answer(p
             assert time.monotonic() < deadline
             time.sleep(0.2)
     assert status == 200
+
+
+def test_an_access_log_is_written_only_when_asked_for(
+    seed_settings: Settings, seed_build: object, tmp_path: Path
+) -> None:
+    log = tmp_path / "access.log"
+    with live_server(seed_settings.store, env={"MINAMI_KG_ACCESS_LOG": str(log)}) as url:
+        connection = http.client.HTTPConnection("127.0.0.1", urlsplit(url).port or 80, timeout=30)
+        connection.request("GET", "/healthz?from=the-test")
+        assert connection.getresponse().status == 200
+        connection.close()
+    assert 'GET /healthz?from=the-test HTTP/1.1" 200' in log.read_text()
+    assert GunicornServer(seed_settings, host="127.0.0.1", port=1, workers=1).cfg.accesslog is None

@@ -44,7 +44,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
             "graceful_timeout": 10,
             # long GET queries: gunicorn's default request line limit is 4094 bytes
             "limit_request_line": 8190,
-            "accesslog": "-",
+            "accesslog": None if settings.access_log.strip() == "off" else settings.access_log,
         }
         super().__init__()
 
