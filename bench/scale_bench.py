@@ -417,9 +417,10 @@ def yes(ok: bool) -> str:
 
 def report(sizes: list[Size], seed: Size, args: argparse.Namespace, info: dict[str, str]) -> str:
     out = [
-        f"{info['date']}; {info['nproc']} CPUs ({info['cpu']}), {info['os']}, shared with other "
-        f"work while running; Python {info['python']}, pyoxigraph {info['pyoxigraph']}, "
-        f"{info['oxigraph']}. Builds ×{args.build_repeat}, loads ×{args.load_repeat} "
+        f"{info['date']}; {info['nproc']} CPUs ({info['cpu']}), {info['os']} (the load "
+        f"average at each step is in the table); Python {info['python']}, "
+        f"pyoxigraph {info['pyoxigraph']}, {info['oxigraph']}. "
+        f"Builds ×{args.build_repeat}, loads ×{args.load_repeat} "
         f"(alternating), /sparql {args.warmup} warm-up + {args.rounds} interleaved rounds, "
         f"pages and search {args.page_rounds} rounds; medians.",
         "",

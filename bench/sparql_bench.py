@@ -627,9 +627,9 @@ def report(
         out += [
             "",
             "Where a light query's time goes in ours (median ms; direct = pyoxigraph in "
-            "process, execute = our query code, flask = + the Flask app and the watchdog "
-            "in process, HTTP = our p50 above, so HTTP − flask = gunicorn, a TCP connection "
-            "per request, and the client):",
+            "process, execute = our query code, flask = + the WSGI app and the watchdog "
+            "in process, HTTP = our p50 above, so HTTP − flask = gunicorn, the network "
+            "and the client):",
             "",
         ]
         rows = []
