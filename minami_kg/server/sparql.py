@@ -329,7 +329,7 @@ def _graph_iris(params: MultiDict[str, str], name: str) -> list[str]:
 
 
 def _run_here_or_in_pool(req: Request, app: Flask, job: Job) -> Reply:
-    """Under gunicorn's sync workers, in this process with a watchdog (see `watchdog`);
+    """Under `minami-kg serve`, in this web worker with a watchdog (see `watchdog`);
     elsewhere in a query process, which can be stopped without stopping this one."""
     client = client_socket(req.environ)
     store = get_store(app)
