@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import functools
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -468,6 +469,16 @@ def _check_store(settings: Settings) -> None:
 def serve_command(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the graph over HTTP (gunicorn; --dev for Flask's reloader)."""
     from minami_kg.server import create_app
+    from minami_kg.server.malloc import (
+        allocator_library,
+        loaded_allocator,
+        preloaded,
+        restart_preloaded,
+    )
+
+    library = None if dev else allocator_library(settings.malloc)
+    if library is not None and not preloaded(library, os.environ):
+        restart_preloaded(library)  # does not return
 
     app = create_app(settings)  # built here too, so a bad setting fails before any fork
     _check_store(settings)
@@ -477,4 +488,5 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, dev: b
     else:
         from minami_kg.server.wsgi import serve
 
+        click.echo(f"allocator: {loaded_allocator()} (MINAMI_KG_MALLOC={settings.malloc})")
         serve(settings, host=host, port=port, workers=workers)

@@ -30,6 +30,15 @@ def live_server(
 
     Fails with the server's own output when it does not answer /healthz in time.
     """
+    with served(store, env=env, workers=workers) as (url, _):
+        yield url
+
+
+@contextmanager
+def served(
+    store: Path, *, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`live_server`, yielding the server's process (gunicorn's arbiter) with its URL."""
     port = free_port()
     environ = {
         **os.environ,
@@ -52,7 +61,7 @@ def live_server(
                     log.seek(0)
                     raise RuntimeError(f"server did not start:\n{log.read().decode()}")
                 time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}"
+            yield f"http://127.0.0.1:{port}", process
         finally:
             process.terminate()
             try:
