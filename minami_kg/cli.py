@@ -476,12 +476,11 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, dev: b
         restart_preloaded,
     )
 
-    library = None if dev else allocator_library(settings.malloc)
-    if library is not None and not preloaded(library, os.environ):
-        restart_preloaded(library)  # does not return
-
     app = create_app(settings)  # built here too, so a bad setting fails before any fork
     _check_store(settings)
+    library = None if dev else allocator_library(settings.malloc)
+    if library is not None and not preloaded(library, os.environ):
+        restart_preloaded(library)  # starts this command again; does not return
     click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
     if dev:
         app.run(host=host, port=port, debug=True)

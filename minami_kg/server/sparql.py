@@ -256,7 +256,9 @@ def _body(req: Request, max_body: int) -> bytes:
     length = req.content_length
     if length is not None and length > max_body:
         raise SparqlError(413, f"The request body is larger than {max_body} bytes.")
-    body = req.stream.read(max_body + 1)
+    if length is not None:  # read it at once, not through werkzeug's stream wrappers
+        return req.environ["wsgi.input"].read(length)
+    body = req.stream.read(max_body + 1)  # chunked: the stream undoes it
     if len(body) > max_body:
         raise SparqlError(413, f"The request body is larger than {max_body} bytes.")
     return body
