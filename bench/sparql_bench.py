@@ -138,6 +138,7 @@ class Server:
     argv: list[str]
     log: Path
     process: subprocess.Popen[bytes] | None = None
+    environ: dict[str, str] = field(default_factory=dict)  # added to this process's
 
     def start(self) -> None:
         with open(self.log, "wb") as log:
@@ -145,6 +146,7 @@ class Server:
             # (gunicorn's master, its workers and their query processes)
             self.process = subprocess.Popen(
                 self.argv,
+                env={**os.environ, **self.environ},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -484,10 +486,17 @@ def machine() -> dict[str, str]:
         "nproc": str(os.cpu_count()),
         "cpu": cpu or platform.processor(),
         "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
+        "python": f"{platform.python_version()} ({sys.base_prefix})",
         "pyoxigraph": pyoxigraph.__version__,
         "oxigraph": oxi.stdout.strip(),
     }
+
+
+def allocators(ours: Server, peer_malloc: str | None) -> str:
+    """Which C allocator each server ran with: ours says so when it starts (MINAMI_KG_MALLOC)."""
+    said = [line for line in ours.log.read_text().splitlines() if line.startswith("allocator: ")]
+    mine = said[0].removeprefix("allocator: ") if said else "not reported"
+    return f"allocator: ours {mine}; Oxigraph {peer_malloc or 'its own (the C library malloc)'}"
 
 
 def fmt_ms(value: float) -> str:
@@ -528,7 +537,7 @@ def report(
         f"{info['date']}; {info['nproc']} CPUs ({info['cpu']}), {info['os']}; Python "
         f"{info['python']}, pyoxigraph {info['pyoxigraph']}, {info['oxigraph']}. "
         f"Sequential: {args.warmup} warm-up + {args.rounds} rounds; throughput: {CLIENTS} "
-        f"clients, {args.seconds:g} s per window."
+        f"clients, {args.seconds:g} s per window. {info['allocators']}."
     )
     out += ["", "Sequential latency (ms, client side, full response read):", ""]
     rows = []
@@ -679,6 +688,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--peer-malloc",
+        metavar="LIBRARY",
+        help="preload this allocator into oxigraph too (e.g. the jemalloc that serve uses), "
+        "to see what the allocator alone is worth",
+    )
     args = parser.parse_args()
     if not 1 <= args.rounds <= 1000 or not 0 < args.seconds <= 120:
         parser.error("--rounds must be 1..1000 and --seconds 0..120")
@@ -740,6 +755,8 @@ def main() -> None:
             work / "oxigraph.log",
         )
         theirs.argv[theirs.argv.index("--bind") + 1] = f"{HOST}:{theirs.port}"
+        if args.peer_malloc:
+            theirs.environ = {"LD_PRELOAD": args.peer_malloc}
         servers = [ours, theirs]
         queries = workload(base)
         with running(servers):
@@ -760,6 +777,7 @@ def main() -> None:
             print("breakdown …", flush=True)
             light = [q for q in queries if q.kind == "point"]
             parts = breakdown(ours_store, base, light, repeat=200)
+        info["allocators"] = allocators(ours, args.peer_malloc)
         text = report(args, info, quads, counts, latency, windows, parts, ours.name, theirs.name)
         text += (
             f"\n`ASK {{}}` sent 300 times back to back to one server (not interleaved), median: "
