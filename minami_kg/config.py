@@ -141,7 +141,7 @@ class Settings:
         metadata={
             "env": "MINAMI_KG_MALLOC",
             "help": "C allocator of minami-kg serve: auto (jemalloc when installed, e.g. "
-            "Debian's libjemalloc2; heavy queries took 13–21% less time with it), system, "
+            "Debian's libjemalloc2; heavy queries took 11–21% less time with it), system, "
             "or the path of a library to preload",
         },
     )

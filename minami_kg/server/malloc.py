@@ -2,7 +2,7 @@
 
 pyoxigraph (Rust, with RocksDB underneath) allocates through the C library's
 `malloc`, and a SPARQL query allocates a great deal: on the seed store the
-heaviest canned queries took 13–21% less time with jemalloc than with glibc's
+heaviest canned queries took 11–21% less time with jemalloc than with glibc's
 allocator (docs/performance.md). Python cannot swap the allocator of a
 process that is already running; the dynamic loader picks it when the
 process starts, from `LD_PRELOAD`. So `serve` starts itself once more with
