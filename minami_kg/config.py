@@ -127,6 +127,15 @@ class Settings:
             "are believed (werkzeug's ProxyFix); unset: none, the headers are ignored",
         },
     )
+    client_timeout: float = field(
+        default=10.0,
+        metadata={
+            "env": "MINAMI_KG_CLIENT_TIMEOUT",
+            "help": "seconds minami-kg serve waits on a client in the middle of a request "
+            "(sending it, or reading the answer) before it closes the connection; a request "
+            "that stops arriving is answered 408",
+        },
+    )
     access_log: str = field(
         default="off",
         metadata={

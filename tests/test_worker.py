@@ -29,7 +29,7 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 @pytest.fixture(scope="module")
 def port(seed_settings: Settings, seed_build: object) -> Iterator[int]:
-    env = {"MINAMI_KG_SPARQL_TIMEOUT": "1.5"}
+    env = {"MINAMI_KG_SPARQL_TIMEOUT": "1.5", "MINAMI_KG_CLIENT_TIMEOUT": "1"}
     with live_server(seed_settings.store, env=env, workers=1) as url:
         yield urlsplit(url).port or 80
 
@@ -83,6 +83,41 @@ def test_a_connection_opened_ahead_of_its_request_does_not_hold_the_worker(port:
         other.close()
         early.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert early.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+def read_to_end(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_request_head_that_stops_arriving_is_408_and_the_worker_goes_on(port: int) -> None:
+    """The only worker is reading the stalled head; after MINAMI_KG_CLIENT_TIMEOUT (1 s
+    here) it answers 408, closes that connection, and serves the request waiting on
+    another one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as stalled:
+        stalled.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\n")  # and nothing more
+        time.sleep(0.2)  # the worker is reading it by now
+        other = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        response, body = post(other, "ASK {}")
+        assert response.status == 200 and b"true" in body
+        other.close()
+        answer = read_to_end(stalled)  # ends: the server closed the connection
+    assert answer.startswith(b"HTTP/1.1 408 Request Timeout\r\n")
+    assert answer.endswith(b"The request stopped arriving; send it again.\n")
+
+
+def test_a_body_that_stops_arriving_is_408(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK"  # 97 bytes short
+        )
+        answer = read_to_end(sock)
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"The request body stopped arriving" in answer
+    assert b"Access-Control-Allow-Origin: *" in answer  # an answer of /sparql like the others
 
 
 def test_the_head_and_body_arrive_together_and_whole(port: int) -> None:

@@ -38,6 +38,15 @@ from minami_kg.server.watchdog import RELEASE_KEY
 
 # Waiting for the rest of a request body before the connection is reused.
 DRAIN_SECONDS = 2.0
+# How long a client may stall in the middle of a request, unless the application
+# says otherwise (`GunicornServer.client_timeout`, from MINAMI_KG_CLIENT_TIMEOUT).
+CLIENT_SECONDS = 10.0
+
+_STALLED = b"The request stopped arriving; send it again.\n"
+REQUEST_TIMEOUT = (
+    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(_STALLED), _STALLED)
+)
 
 
 class OneWrite:
@@ -103,6 +112,7 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         self.cfg = SettledConfig(self.cfg)
+        self.client_seconds = float(getattr(self.app, "client_timeout", CLIENT_SECONDS))
         self.selector = selectors.DefaultSelector()
         self.kept: dict[int, Connection] = {}
         super().init_process()
@@ -144,7 +154,9 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             if err.errno in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 return
             raise
-        sock.setblocking(True)
+        # Reads and writes wait at most this long: a client that stalls in the middle of
+        # a request would otherwise hold this worker, which serves one request at a time.
+        sock.settimeout(self.client_seconds)
         util.close_on_exec(sock)
         conn = Connection(sock, client, listener.getsockname())
         if has_bytes(sock):
@@ -165,6 +177,10 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             )
         except (http.errors.NoMoreData, StopIteration):
             pass  # the client closed the connection, or the request ended it
+        except TimeoutError:  # the client stalled for client_seconds
+            if req is None:  # in the request's head: say so; a stalled reader gets nothing
+                with contextlib.suppress(OSError):
+                    conn.sock.sendall(REQUEST_TIMEOUT)
         except OSError as err:
             if err.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
                 self.log.exception("Socket error processing request.")
@@ -252,11 +268,19 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
 
 
 def has_bytes(sock: socket.socket) -> bool:
-    """Whether the client has sent something (or closed) already, without waiting for it."""
+    """Whether the client has sent something (or closed) already, without waiting for it.
+
+    The socket is switched to non-blocking for the look: with a timeout, Python
+    would wait up to that long for a byte, whatever the flags say.
+    """
+    timeout = sock.gettimeout()
+    sock.setblocking(False)
     try:
-        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        sock.recv(1, socket.MSG_PEEK)
     except BlockingIOError:
         return False
     except OSError:
         return True  # reading it will say what is wrong
+    finally:
+        sock.settimeout(timeout)
     return True

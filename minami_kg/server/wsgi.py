@@ -48,6 +48,11 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         }
         super().__init__()
 
+    @property
+    def client_timeout(self) -> float:
+        """Read by our worker class: how long a client may stall in the middle of a request."""
+        return self.settings.client_timeout
+
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
