@@ -132,8 +132,9 @@ class Settings:
         metadata={
             "env": "MINAMI_KG_CLIENT_TIMEOUT",
             "help": "seconds minami-kg serve waits on a client in the middle of a request "
-            "(sending it, or reading the answer) before it closes the connection; a request "
-            "that stops arriving is answered 408",
+            "(for the next piece of the request, or for room to send the next 64 KB of the "
+            "answer) before it closes the connection; a request that stops arriving is "
+            "answered 408",
         },
     )
     access_log: str = field(

@@ -195,3 +195,31 @@ def test_an_access_log_is_written_only_when_asked_for(
         connection.close()
     assert 'GET /healthz?from=the-test HTTP/1.1" 200' in log.read_text()
     assert GunicornServer(seed_settings, host="127.0.0.1", port=1, workers=1).cfg.accesslog is None
+
+
+def test_a_slow_reader_gets_a_large_answer_whole(port: int) -> None:
+    """MINAMI_KG_CLIENT_TIMEOUT (1 s here) bounds each wait for the client, not the
+    whole answer: a client that reads a 3 MB answer steadily over seconds gets all of it."""
+    query = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+    request = (
+        f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"Accept: application/sparql-results+json\r\nContent-Length: {len(query)}\r\n"
+        f"Connection: close\r\n\r\n{query}"
+    ).encode()
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # keep the window small
+        sock.settimeout(30)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(8192):  # 3 MB at 8 KB per 5 ms: well over 1 s
+            chunks.append(chunk)
+            time.sleep(0.005)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    length = int(
+        next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")).split(b":")[
+            1
+        ]
+    )
+    assert len(body) == length > 1_000_000

@@ -42,6 +42,9 @@ DRAIN_SECONDS = 2.0
 # says otherwise (`GunicornServer.client_timeout`, from MINAMI_KG_CLIENT_TIMEOUT).
 CLIENT_SECONDS = 10.0
 
+# The most a single `sendall` sends, so the client's timeout applies per piece.
+SEND_PIECE = 64 * 1024
+
 _STALLED = b"The request stopped arriving; send it again.\n"
 REQUEST_TIMEOUT = (
     b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -76,8 +79,11 @@ class OneWrite:
     def flush(self, data: bytes = b"") -> None:
         if self.held is not None:
             data, self.held = self.held + data, None
-        if data:
-            self.sock.sendall(data)
+        # In pieces: a socket's timeout bounds a whole `sendall`, and the client's
+        # timeout is meant for each wait on a slow client, not for the whole answer.
+        view = memoryview(data)
+        for start in range(0, len(view), SEND_PIECE):
+            self.sock.sendall(view[start : start + SEND_PIECE])
 
 
 class SettledConfig:
