@@ -355,11 +355,12 @@ def _run_remote(app: Flask, job: Job) -> Reply:
             "default-graph-uri and named-graph-uri need the embedded store; "
             "use FROM and FROM NAMED in the query instead.",
         )
+    store = get_store(app)
     try:
-        result = get_store(app).query(job.query)
+        result = store.query(job.query)
     except SyntaxError as err:
         return Refusal(400, f"Query syntax error: {err}")
-    return answer(result, job)
+    return answer(result, job, lambda: store.query(job.query))
 
 
 def _update(req: Request, operation: Operation, settings: Settings) -> ResponseReturnValue:
