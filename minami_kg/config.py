@@ -132,7 +132,7 @@ class Settings:
         metadata={
             "env": "MINAMI_KG_CLIENT_TIMEOUT",
             "help": "seconds minami-kg serve waits on a client in the middle of a request "
-            "(for the next piece of the request, or for room to send the next 64 KB of the "
+            "(each wait for more of the request, or for the client to take more of the "
             "answer) before it closes the connection; a request that stops arriving is "
             "answered 408",
         },

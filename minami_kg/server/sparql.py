@@ -260,7 +260,7 @@ def _body(req: Request, max_body: int) -> bytes:
         if length is not None:  # read it at once, not through werkzeug's stream wrappers
             return req.environ["wsgi.input"].read(length)
         body = req.stream.read(max_body + 1)  # chunked: the stream undoes it
-    except TimeoutError:  # the server's client_timeout (see worker.py)
+    except (BlockingIOError, TimeoutError):  # the client stalled (worker.limit_waits)
         raise SparqlError(408, "The request body stopped arriving; send it again.") from None
     if len(body) > max_body:
         raise SparqlError(413, f"The request body is larger than {max_body} bytes.")

@@ -25,6 +25,7 @@ import errno
 import os
 import selectors
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,9 +42,6 @@ DRAIN_SECONDS = 2.0
 # How long a client may stall in the middle of a request, unless the application
 # says otherwise (`GunicornServer.client_timeout`, from MINAMI_KG_CLIENT_TIMEOUT).
 CLIENT_SECONDS = 10.0
-
-# The most a single `sendall` sends, so the client's timeout applies per piece.
-SEND_PIECE = 64 * 1024
 
 _STALLED = b"The request stopped arriving; send it again.\n"
 REQUEST_TIMEOUT = (
@@ -79,11 +77,8 @@ class OneWrite:
     def flush(self, data: bytes = b"") -> None:
         if self.held is not None:
             data, self.held = self.held + data, None
-        # In pieces: a socket's timeout bounds a whole `sendall`, and the client's
-        # timeout is meant for each wait on a slow client, not for the whole answer.
-        view = memoryview(data)
-        for start in range(0, len(view), SEND_PIECE):
-            self.sock.sendall(view[start : start + SEND_PIECE])
+        if data:
+            self.sock.sendall(data)
 
 
 class SettledConfig:
@@ -160,9 +155,8 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             if err.errno in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 return
             raise
-        # Reads and writes wait at most this long: a client that stalls in the middle of
-        # a request would otherwise hold this worker, which serves one request at a time.
-        sock.settimeout(self.client_seconds)
+        sock.setblocking(True)
+        limit_waits(sock, self.client_seconds)
         util.close_on_exec(sock)
         conn = Connection(sock, client, listener.getsockname())
         if has_bytes(sock):
@@ -183,7 +177,7 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             )
         except (http.errors.NoMoreData, StopIteration):
             pass  # the client closed the connection, or the request ended it
-        except TimeoutError:  # the client stalled for client_seconds
+        except (BlockingIOError, TimeoutError):  # the client stalled (`limit_waits`)
             if req is None:  # in the request's head: say so; a stalled reader gets nothing
                 with contextlib.suppress(OSError):
                     conn.sock.sendall(REQUEST_TIMEOUT)
@@ -273,20 +267,28 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
                 conn.sock.shutdown(socket.SHUT_RDWR)
 
 
-def has_bytes(sock: socket.socket) -> bool:
-    """Whether the client has sent something (or closed) already, without waiting for it.
+def limit_waits(sock: socket.socket, seconds: float) -> None:
+    """Make each wait of a read or a write on `sock` end after `seconds`.
 
-    The socket is switched to non-blocking for the look: with a timeout, Python
-    would wait up to that long for a byte, whatever the flags say.
+    A client that stalls in the middle of a request would otherwise hold the
+    worker, which serves one request at a time. The kernel keeps the limit
+    (SO_RCVTIMEO, SO_SNDTIMEO), so the socket stays blocking: Python's own
+    timeout would poll before every read and write, and would bound a whole
+    `sendall` instead of each wait on a slow reader. A wait that ends this way
+    raises BlockingIOError.
     """
-    timeout = sock.gettimeout()
-    sock.setblocking(False)
+    whole = int(seconds)
+    limit = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
+
+
+def has_bytes(sock: socket.socket) -> bool:
+    """Whether the client has sent something (or closed) already, without waiting for it."""
     try:
-        sock.recv(1, socket.MSG_PEEK)
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
     except BlockingIOError:
         return False
     except OSError:
         return True  # reading it will say what is wrong
-    finally:
-        sock.settimeout(timeout)
     return True
