@@ -222,7 +222,7 @@ def plan_query(db: sqlite3.Connection, text: str) -> _Plan:
         for label in labels:
             found = [r for r in runs(fold(label))[:MAX_RUNS] if r.text not in STOPWORDS]
             ways = [_ways(r) for r in found]
-            if _condition(ways):
+            if any(ways):  # some run has a way to match
                 plan.synonym_keys.add(label_key(label))
                 plan.synonym_terms.extend(found)
                 plan.synonyms.append(ways)
@@ -231,7 +231,7 @@ def plan_query(db: sqlite3.Connection, text: str) -> _Plan:
 
     for word, found in units:
         mine = [_ways(r) for r in found]
-        if _condition(mine):
+        if any(mine):
             others = expand(_synonyms(db, word)) if len(units) > 1 else []
             plan.words.append([mine, *others])
     plan.whole = expand(_synonyms(db, text))

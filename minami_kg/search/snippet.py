@@ -73,7 +73,7 @@ def _terms(found: list[Run]) -> list[_Term]:
 
 def spans(text: str, terms: list[Run]) -> list[tuple[int, int]]:
     """Where in `text` (original offsets) the terms match, merged and sorted."""
-    return _spans(text, _terms(terms)) if terms else []
+    return _spans(text, _terms(terms))
 
 
 def _spans(text: str, terms: list[_Term]) -> list[tuple[int, int]]:

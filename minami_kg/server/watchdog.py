@@ -128,13 +128,18 @@ class Watchdog:
         os._exit(EXIT_STATUS)
 
     def _unavailable(self, message: str) -> bytes:
-        """A complete 503 response that closes its connection."""
-        body = (message + "\n").encode()
-        head = [
-            "HTTP/1.1 503 Service Unavailable",
-            "Content-Type: text/plain; charset=utf-8",
-            f"Content-Length: {len(body)}",
-            "Connection: close",
-            *(f"{name}: {value}" for name, value in self.headers.items()),
-        ]
-        return "\r\n".join(head).encode() + b"\r\n\r\n" + body
+        return closing_answer("503 Service Unavailable", message, self.headers)
+
+
+def closing_answer(status: str, message: str, headers: Mapping[str, str] | None = None) -> bytes:
+    """A complete plain-text response that closes its connection, for writing straight
+    onto a client's socket when the app cannot answer (a stopped query, a stalled client)."""
+    body = (message + "\n").encode()
+    head = [
+        f"HTTP/1.1 {status}",
+        "Content-Type: text/plain; charset=utf-8",
+        f"Content-Length: {len(body)}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    return "\r\n".join(head).encode() + b"\r\n\r\n" + body

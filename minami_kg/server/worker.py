@@ -35,7 +35,7 @@ from gunicorn import http, util
 from gunicorn.http import wsgi
 from gunicorn.workers import base
 
-from minami_kg.server.watchdog import RELEASE_KEY
+from minami_kg.server.watchdog import RELEASE_KEY, closing_answer
 
 # Waiting for the rest of a request body before the connection is reused.
 DRAIN_SECONDS = 2.0
@@ -43,10 +43,8 @@ DRAIN_SECONDS = 2.0
 # says otherwise (`GunicornServer.client_timeout`, from MINAMI_KG_CLIENT_TIMEOUT).
 CLIENT_SECONDS = 10.0
 
-_STALLED = b"The request stopped arriving; send it again.\n"
-REQUEST_TIMEOUT = (
-    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(_STALLED), _STALLED)
+REQUEST_TIMEOUT = closing_answer(
+    "408 Request Timeout", "The request stopped arriving; send it again."
 )
 
 
