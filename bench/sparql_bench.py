@@ -13,7 +13,7 @@ loopback, in one run:
 * throughput: 8 client threads, one HTTP connection each, for a fixed window
   per server, alternating servers twice; requests per second;
 * breakdown: for a few light queries, the time of the query alone
-  (pyoxigraph in this process), of our query code, of the Flask app in this
+  (pyoxigraph in this process), of our query code, of the WSGI app in this
   process, and of the full HTTP request.
 
 Data: `--size seed` is the graph `minami-kg build` makes from `data/sources/`;
@@ -393,7 +393,7 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
 
     direct:   pyoxigraph Store.query + serialise to JSON (what Oxigraph itself does)
     execute:  our query code (query, TSV with the row cap, re-serialised to JSON)
-    flask:    the whole WSGI app called in process: + routing, parsing, negotiation
+    app:      the whole WSGI app called in process: + routing, parsing, negotiation
               and the watchdog; given a socket as gunicorn would, so the query runs in
               process as under `minami-kg serve`, not in the query pool
     """
@@ -438,13 +438,13 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
             ).get_environ()
             environ.update(as_gunicorn)
 
-            def flask(environ: dict = environ, body: bytes = body) -> None:
+            def whole_app(environ: dict = environ, body: bytes = body) -> None:
                 answer = app({**environ, "wsgi.input": io.BytesIO(body)}, start_response)
                 b"".join(answer)
                 getattr(answer, "close", lambda: None)()
 
             row = {"query": q.name}
-            steps = (("direct", direct), ("execute", ours), ("flask", flask))
+            steps = (("direct", direct), ("execute", ours), ("app", whole_app))
             for label, fn in steps:
                 row[label] = median_ms(fn, repeat)
             out.append(row)
@@ -636,8 +636,8 @@ def report(
         out += [
             "",
             "Where a light query's time goes in ours (median ms; direct = pyoxigraph in "
-            "process, execute = our query code, flask = + the WSGI app and the watchdog "
-            "in process, HTTP = our p50 above, so HTTP − flask = gunicorn, the network "
+            "process, execute = our query code, app = + the WSGI app and the watchdog "
+            "in process, HTTP = our p50 above, so HTTP − app = gunicorn, the network "
             "and the client):",
             "",
         ]
@@ -650,9 +650,9 @@ def report(
                     name,
                     f"{part['direct']:.3f}",
                     f"{part['execute']:.3f}",
-                    f"{part['flask']:.3f}",
+                    f"{part['app']:.3f}",
                     f"{http_o:.3f}",
-                    f"{http_o - part['flask']:.3f}",
+                    f"{http_o - part['app']:.3f}",
                     f"{http_t:.3f}",
                 ]
             )
@@ -662,9 +662,9 @@ def report(
                     "query",
                     "direct",
                     "execute",
-                    "flask",
+                    "app",
                     "ours HTTP",
-                    "HTTP − flask",
+                    "HTTP − app",
                     "oxigraph HTTP",
                 ],
                 rows,

@@ -205,7 +205,11 @@ def test_with_the_rate_limit_on_the_answers_also_say_how_much_is_left(
         rest = sorted((k, v) for k, v in answer.headers.items() if k not in rate)
         assert rest == _expected_headers(expected, answer.get_data())
         assert answer.headers["X-RateLimit-Limit"] == "2"
-        assert all(name in answer.headers for name in rate)
+        assert all(name in answer.headers for name in rate[:3])
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["1", "0", "0"]
+    # Retry-After only where there is something to retry (RFC 9110 §10.2.3)
+    assert ["Retry-After" in a.headers for a in answers] == [False, False, True]
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 60
     assert answers[2].get_data(as_text=True).startswith("Too many requests from your address")
 
 
@@ -229,3 +233,73 @@ def test_add_headers_keeps_what_a_view_set_unless_told_to_replace_it() -> None:
         ("X-One", "1"),
         ("X-Three", "3"),
     ]
+
+
+def test_a_preflight_and_a_304_carry_no_content_headers(
+    app: Flask, client_socket: socket.socket
+) -> None:
+    """RFC 9110 §8.6 and §15.4.5: neither has content, so neither describes any."""
+    preflight = app.test_client().options("/sparql")
+    query = Case("GET", content_type=None, query_string={"query": "ASK {}"})
+    first = _send(app, query, client_socket)
+    again = app.test_client().get(
+        "/sparql",
+        query_string={"query": "ASK {}"},
+        headers={"Accept": JSON, "If-None-Match": first.headers["ETag"]},
+        environ_base={"gunicorn.socket": client_socket},
+    )
+
+    assert preflight.status_code == 204 and preflight.get_data() == b""
+    assert sorted(preflight.headers.items()) == sorted(
+        [
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Accept, Authorization, Content-Type"),
+            ("Access-Control-Max-Age", "86400"),
+            ("Allow", "GET, HEAD, POST, OPTIONS"),
+            *ON_EVERY_ANSWER,
+        ]
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    assert sorted(again.headers.items()) == sorted(
+        [
+            ("ETag", first.headers["ETag"]),
+            ("Cache-Control", "public, max-age=60"),
+            *ON_EVERY_ANSWER,
+        ]
+    )
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "DELETE"])
+def test_any_other_method_is_405_in_text_with_what_is_allowed(app: Flask, method: str) -> None:
+    answer = app.test_client().open("/sparql", method=method)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert answer.mimetype == "text/plain"
+    assert answer.get_data(as_text=True).startswith("/sparql accepts GET and POST")
+
+
+def test_a_fault_in_the_endpoint_is_logged_and_answered_500_without_a_traceback(
+    seed_settings: Settings,
+    seed_build: object,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """As Flask answers a fault in a view: in text, the details in the log only."""
+    app = create_app(seed_settings)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a fault deep inside")
+
+    monkeypatch.setattr("minami_kg.server.sparql.parse_accept", broken)
+    try:
+        answer = app.test_client().post(
+            "/sparql", data="ASK {}", headers={"Content-Type": QUERY_TYPE}
+        )
+    finally:
+        get_pool(app).close()
+
+    assert answer.status_code == 500
+    assert answer.get_data() == b"Internal server error.\n"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "a fault deep inside" in caplog.text and "Traceback" in caplog.text

@@ -44,20 +44,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions[STORE_KEY] = open_store(settings)
-    if settings.proxy_hops:
-        trust_proxies(app, settings.proxy_hops)
 
     from minami_kg.server import i18n, security
 
     i18n.init_app(app)
-    security.init_app(app)  # security headers on every answer; rate limit on /sparql, /api/
+    security.init_app(app)  # the rate limit of /sparql and /api/
 
     from minami_kg.server.ui import ui
 
     app.register_blueprint(ui)
     from minami_kg.server.sparql import sparql
 
-    app.register_blueprint(sparql)  # also attaches the query worker pool (app.extensions)
+    app.register_blueprint(sparql)  # the editor; also the query pool and the watchdog
 
     from minami_kg.server.pages import pages
 
@@ -107,4 +105,15 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         return not_found(f"{request.path}: there is nothing here")
 
+    # In front of Flask's dispatch, innermost first: the SPARQL protocol at /sparql,
+    # the proxies' headers (which the endpoint's URL and the rate limit read), and
+    # the security headers on every answer.
+    from minami_kg.server.sparql import SparqlEndpoint
+
+    app.wsgi_app = SparqlEndpoint(app, app.wsgi_app)  # type: ignore[method-assign]
+    if settings.proxy_hops:
+        trust_proxies(app, settings.proxy_hops)
+    app.wsgi_app = security.SecurityHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, security.SECURITY_HEADERS
+    )
     return app

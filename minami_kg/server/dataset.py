@@ -52,6 +52,7 @@ from minami_kg.server.sparql_formats import (
     parse_accept,
     prefers_html,
 )
+from minami_kg.store import GraphStore
 
 dataset = Blueprint("dataset", __name__)
 
@@ -297,16 +298,34 @@ def _code_version() -> str:
         return "dev"
 
 
+def cache_validators(
+    store: GraphStore, full_path: str, content_type: str, lang: str
+) -> dict[str, str] | None:
+    """ETag, Last-Modified and Cache-Control of a representation, or None without a version.
+
+    The ETag is weak and names the store version, the code version, the URL, the
+    representation's media type and, for pages, their language: a rebuild, a deploy
+    or another format each give another tag.
+    """
+    version = store_version(store)
+    if version is None:
+        return None
+    key = "\n".join((version.tag, _code_version(), full_path, content_type, lang))
+    return {
+        "ETag": f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"',
+        "Last-Modified": http_date(version.modified),
+        "Cache-Control": f"public, max-age={PAGE_MAX_AGE}",
+    }
+
+
 @dataset.after_app_request
 def add_validators(response: Response) -> Response:
     """ETag, Last-Modified and Cache-Control on every successful GET, and 304 when fresh.
 
-    The ETag is weak and names the store version, the code version, the URL, the
-    representation's media type and, for pages, their language: a rebuild, a deploy
-    or another format each give another tag. Responses that set their own validators
+    The validators are `cache_validators`. Responses that set their own validators
     (downloads, static files) or their own Cache-Control are left as they are, apart
     from the 304 check. Headers are read and written as plain strings: this runs on
-    every /sparql request, where parsing them cost more than the lightest queries.
+    every request of the app.
     """
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
@@ -314,24 +333,19 @@ def add_validators(response: Response) -> Response:
     if request.path in NOT_CACHED or "no-store" in headers.get("Cache-Control", ""):
         return response
     if request.path == "/sparql" and not (request.args.get("query")):
-        return response  # the editor or the service description: cheap, and not store data
+        return response  # the editor, without a query: the same page whatever the data
     if "ETag" not in headers:
-        version = store_version(get_store(current_app))
-        if version is None:
-            return response
-        key = "\n".join(
-            (
-                version.tag,
-                _code_version(),
-                request.full_path,
-                response.content_type or "",
-                g.get("lang", ""),
-            )
+        validators = cache_validators(
+            get_store(current_app),
+            request.full_path,
+            response.content_type or "",
+            g.get("lang", ""),
         )
-        headers["ETag"] = f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
-        headers["Last-Modified"] = http_date(version.modified)
-        if "Cache-Control" not in headers:
-            headers["Cache-Control"] = f"public, max-age={PAGE_MAX_AGE}"
+        if validators is None:
+            return response
+        headers["ETag"] = validators["ETag"]
+        headers["Last-Modified"] = validators["Last-Modified"]
+        headers.setdefault("Cache-Control", validators["Cache-Control"])
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
         return response.make_conditional(request)
     return response

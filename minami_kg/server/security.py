@@ -1,7 +1,6 @@
 """What every answer of a public site carries, and what it refuses to do.
 
-`init_app(app)` attaches two things to the app (see docs/security.md for the
-threats they answer):
+Two things guard every answer (see docs/security.md for the threats they answer):
 
 * a WSGI middleware (`SecurityHeaders`) that adds the security headers to
   every response, errors and downloads included: a Content-Security-Policy
@@ -12,12 +11,9 @@ threats they answer):
   Inline `<script type="application/json">` and `application/ld+json` blocks
   are data, which CSP does not run, so they need no exception. A header a
   view set itself is kept.
-* a per-client rate limit (flask-limiter) on `/sparql` and `/api/…`, the two
-  faces that run queries: `rate_limit` requests per client address, counted
-  together across both, answered 429 with `Retry-After` and a message once
-  spent. Counters live in the memory of each web process, so with N gunicorn
-  workers a client may get up to N times the limit: a bound on abuse, not an
-  exact quota. `rate_limit = "off"` switches it off.
+* the per-client rate limit (`rate_limit.RateLimit`) for `/api/…`, answered 429
+  with JSON once spent; `/sparql` counts against the same limit in its own
+  endpoint (`sparql.SparqlEndpoint`).
 
 `spreadsheet_text` is the one rule for CSV and xlsx cells: text that a
 spreadsheet would run as a formula gets a leading `'`.
@@ -28,21 +24,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_limiter import Limiter
-from flask_limiter.errors import RateLimitExceeded
-from flask_limiter.util import get_remote_address
-from limits import parse_many
 from werkzeug.datastructures import Headers
 
-from minami_kg.config import Settings, SettingsError
+from minami_kg.config import Settings
+from minami_kg.server.rate_limit import RateLimit, Verdict, refusal_message
 
-LIMITER_KEY = "minami_kg.limiter"
-LIMITED_PATHS = ("/sparql", "/api/")
-"""The paths the rate limit counts: the ones that run queries on the store for a client."""
-
-RATE_LIMIT_OFF = ("off", "none", "0")
+RATE_KEY = "minami_kg.rate_limit"
 
 YASGUI_TABLE_STYLE = "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='"
 """The one `<style>` element YASGUI (4.6.2) adds to the page, when its result table
@@ -99,34 +88,36 @@ def spreadsheet_text(value: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Attach the security headers and the rate limit to `app`."""
+    """Build the app's rate limit (None when off) and count /api/ requests against it."""
     settings: Settings = app.config["MINAMI_KG"]
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, SECURITY_HEADERS)  # type: ignore[method-assign]
-    limit = settings.rate_limit.strip()
-    enabled = limit.lower() not in RATE_LIMIT_OFF
-    if enabled:
-        _check_rate(limit)
-    app.extensions[LIMITER_KEY] = Limiter(
-        get_remote_address,
-        app=app,
-        application_limits=[limit] if enabled else [],
-        application_limits_exempt_when=_not_limited,
-        headers_enabled=True,
-        storage_uri="memory://",
-        enabled=enabled,
-    )
-    app.register_error_handler(RateLimitExceeded, _too_many_requests)
+    limit = RateLimit.from_setting(settings.rate_limit)
+    app.extensions[RATE_KEY] = limit
+    if limit is None:
+        return
+
+    @app.before_request
+    def count_api_request() -> ResponseReturnValue | None:
+        if not request.path.startswith("/api/") or request.method == "OPTIONS":
+            return None
+        verdict = g.rate = limit.hit(request.remote_addr or "")
+        if verdict.allowed:
+            return None
+        response = jsonify(error=refusal_message(verdict))
+        response.status_code = 429
+        return response
+
+    @app.after_request
+    def tell_the_rate(response: Response) -> Response:
+        verdict: Verdict | None = g.pop("rate", None)
+        if verdict is not None:
+            response.headers.extend(verdict.headers)
+            if not verdict.allowed:
+                response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
 
 
-def _check_rate(limit: str) -> None:
-    """A rate flask-limiter cannot read fails when the app is built, not on the first request."""
-    try:
-        parse_many(limit)
-    except ValueError:
-        raise SettingsError(
-            f"MINAMI_KG_RATE_LIMIT={limit!r}: not a rate such as 120/minute or "
-            "10/second;1000/day (or off)"
-        ) from None
+def get_rate_limit(app: Flask) -> RateLimit | None:
+    return app.extensions[RATE_KEY]
 
 
 class SecurityHeaders:
@@ -165,20 +156,3 @@ def add_headers(headers: Headers, values: Mapping[str, str], *, replace: bool = 
             headers.add(name, value)
         elif replace:
             headers.set(name, value)
-
-
-def _not_limited() -> bool:
-    return not request.path.startswith(LIMITED_PATHS) or request.method == "OPTIONS"
-
-
-def _too_many_requests(err: RateLimitExceeded) -> ResponseReturnValue:
-    """429 with the limit in words; flask-limiter adds Retry-After and X-RateLimit-*."""
-    message = (
-        f"Too many requests from your address: the limit is {err.description} "
-        "for /sparql and /api/ together. Wait for the number of seconds in Retry-After."
-    )
-    if request.path.startswith("/sparql"):
-        return Response(message + "\n", 429, content_type="text/plain")
-    response = jsonify(error=message)
-    response.status_code = 429
-    return response

@@ -116,6 +116,7 @@ class EmbeddedStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._link, self._folder = str(path), str(path.parent)
         self._lock = threading.Lock()
         self._opened_target: str | None = None
         self._store: Store | None = None
@@ -139,9 +140,9 @@ class EmbeddedStore:
     def generation(self) -> str:
         """The folder the store's link points at now: one `readlink`, as every query asks."""
         try:
-            return os.path.join(self.path.parent, os.readlink(self.path))
+            return os.path.join(self._folder, os.readlink(self._link))
         except OSError:  # not a link: a store from before generations, or none yet
-            return str(self.path)
+            return self._link
 
     def snapshot(self) -> Store:
         """The pyoxigraph store as opened now (for /sparql, which runs queries itself)."""
