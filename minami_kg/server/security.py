@@ -1,6 +1,6 @@
 """What every answer of a public site carries, and what it refuses to do.
 
-Two things guard every answer (see docs/security.md for the threats they answer):
+Two guards of the public site (see docs/security.md for the threats they answer):
 
 * a WSGI middleware (`SecurityHeaders`) that adds the security headers to
   every response, errors and downloads included: a Content-Security-Policy
