@@ -476,7 +476,9 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, dev: b
         restart_preloaded,
     )
 
-    app = create_app(settings)  # built here too, so a bad setting fails before any fork
+    # Built here first, so that a bad setting fails in this process: before the restart
+    # below (which would replace a caller running this command in process) and any fork.
+    app = create_app(settings)
     _check_store(settings)
     library = None if dev else allocator_library(settings.malloc)
     if library is not None and not preloaded(library, os.environ):

@@ -35,6 +35,12 @@ class Verdict:
     headers: tuple[tuple[str, str], ...]
     retry_after: int  # seconds until the window that decided ends
 
+    def answer_headers(self) -> list[tuple[str, str]]:
+        """The headers for the answer: where the client stands, and on a refusal when to retry."""
+        if self.allowed:
+            return list(self.headers)
+        return [*self.headers, ("Retry-After", str(self.retry_after))]
+
 
 class RateLimit:
     """Counts the requests of each client address against every rate of `rate`."""

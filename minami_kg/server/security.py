@@ -110,9 +110,7 @@ def init_app(app: Flask) -> None:
     def tell_the_rate(response: Response) -> Response:
         verdict: Verdict | None = g.pop("rate", None)
         if verdict is not None:
-            response.headers.extend(verdict.headers)
-            if not verdict.allowed:
-                response.headers["Retry-After"] = str(verdict.retry_after)
+            response.headers.extend(verdict.answer_headers())
         return response
 
 

@@ -229,7 +229,7 @@ class SparqlEndpoint:
                 raise
             self.app.logger.error("Exception on %s [%s]", PATH, req.method, exc_info=True)
             reply = HttpAnswer(b"Internal server error.\n", "text/plain", 500)
-        rate_headers = _rate_headers(verdict)
+        rate_headers = verdict.answer_headers() if verdict is not None else []
         if reply is EDITOR:
             return self.pages(environ, _with_headers(start_response, rate_headers))
         headers = [*ALWAYS, *reply.headers, *rate_headers]
@@ -397,14 +397,6 @@ class SparqlEndpoint:
         except TemplateNotFound:
             return False
         return True
-
-
-def _rate_headers(verdict: Verdict | None) -> list[tuple[str, str]]:
-    if verdict is None:
-        return []
-    if verdict.allowed:
-        return list(verdict.headers)
-    return [*verdict.headers, ("Retry-After", str(verdict.retry_after))]
 
 
 def _with_headers(start_response: StartResponse, extra: list[tuple[str, str]]) -> StartResponse:
