@@ -31,7 +31,7 @@ INJECTED = (
 LABELS_QUERY = (
     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
     "PREFIX mkg: <https://w3id.org/minami-kg/def#>\n"
-    "SELECT ?label WHERE { ?m a mkg:Measure ; skos:prefLabel ?label } ORDER BY ?label"
+    "SELECT DISTINCT ?label WHERE { ?m a mkg:Measure ; skos:prefLabel ?label } ORDER BY ?label"
 )
 
 
@@ -111,3 +111,56 @@ def test_sparql_editor_runs_a_query_and_shows_hostile_results_as_text(
     expect(results).to_contain_text(LINK)
     _nothing_injected(page, dialogs, "/sparql")
     screenshot(page, "hostile-sparql")
+
+
+def _table_labels(page: Page) -> list[str]:
+    """The label cells of the results table, top to bottom, as shown: `"text"@ja`."""
+    return page.locator(".yasr table tbody tr td:nth-child(2)").all_inner_texts()
+
+
+def test_sparql_results_table_searches_and_sorts_hostile_labels_as_text(
+    page: Page, dialogs: list[str], hostile_url: str
+) -> None:
+    """The results table's own search box and column sort work on labels that hold markup.
+
+    DataTables (inside YASR) keeps a search key and a sort key for every cell; the
+    editor gives it the label as text for both, so a label such as `<svg onload=…>`
+    is searched and sorted by its characters and never parsed as HTML.
+    """
+    answer = page.request.get(
+        f"{hostile_url}/sparql",
+        params={"query": LABELS_QUERY},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    bindings = [row["label"] for row in answer["results"]["bindings"]]
+    assert {NEW_MEASURE, MEASURE} <= {label["value"] for label in bindings}
+    labels = [f'"{label["value"]}"@{label["xml:lang"]}' for label in bindings]
+
+    page.goto(f"{hostile_url}/sparql?query={quote(LABELS_QUERY)}")
+    page.locator(".yasqe_queryButton").click()
+    expect(page.locator(".yasr table")).to_contain_text(MEASURE, timeout=15_000)
+    page.locator(".yasr select.tableSizer").select_option("-1")  # every row on one page
+    expect(page.locator(".yasr table tbody tr")).to_have_count(len(labels))
+
+    search = page.locator(".yasr input.tableFilter")
+    for typed in ("svg onload", "alert("):
+        search.fill("")
+        search.press_sequentially(typed)  # the table searches on keyup
+        wanted = sorted(label for label in labels if typed in label)
+        expect(page.locator(".yasr table tbody tr")).to_have_count(len(wanted))
+        assert sorted(_table_labels(page)) == wanted, typed
+    search.fill("")
+    search.press("Backspace")
+    expect(page.locator(".yasr table tbody tr")).to_have_count(len(labels))
+
+    header = page.locator(".yasr table thead th", has_text="label")
+    header.click()  # DataTables sorts after the click returns
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    ascending = _table_labels(page)
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    descending = _table_labels(page)
+    assert sorted(ascending) == sorted(labels)
+    assert ascending != labels  # by the text in the reader's locale, not by code point
+    assert descending == ascending[::-1]  # the labels are distinct: no ties
+    _nothing_injected(page, dialogs, "/sparql table")

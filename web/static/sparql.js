@@ -19,6 +19,37 @@
     }
   }
 
+  // YASR's results table gives DataTables each literal's raw text, run through
+  // DOMPurify, as the cell's search and sort key. Parsing a label such as
+  // `<svg onload=…>` as HTML, even in the sanitizer's inert document, makes
+  // Chromium block the handler and report a CSP violation; and the key it yields
+  // lacks the characters the table shows, so searching for them finds nothing.
+  // The key is the text instead: escaped for search (DataTables decodes it back
+  // into one text node), as it is for sort (DataTables strips anything tag-like
+  // with a regular expression). Neither parses the label as markup.
+  var Table = Yasgui.Yasr.plugins.table;
+  var tableColumns = Table.prototype.getColumns;
+  function escapeText(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  Table.prototype.getColumns = function () {
+    return tableColumns.call(this).map(function (column) {
+      var render = column.render;
+      column.render = function (cell, type, row, meta) {
+        if (cell && typeof cell.value === "string") {
+          if (type === "filter") {
+            return escapeText(cell.value);
+          }
+          if (type === "sort") {
+            return cell.value;
+          }
+        }
+        return render(cell, type, row, meta);
+      };
+      return column;
+    });
+  };
+
   function prefixLines(prefixes) {
     return Object.keys(prefixes).map(function (prefix) {
       return "PREFIX " + prefix + ": <" + prefixes[prefix] + ">";
