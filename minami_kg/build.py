@@ -20,7 +20,7 @@ from pyoxigraph import Quad, RdfFormat, serialize
 
 from minami_kg.config import Settings
 from minami_kg.curation import Curation, load_curation
-from minami_kg.extract import PlanError, decode, parse_plan
+from minami_kg.extract import Hints, PlanError, Reading, read_reading
 from minami_kg.extract.model import Plan
 from minami_kg.link import link_plan
 from minami_kg.publish import publish_dumps
@@ -44,6 +44,7 @@ class BuildError(ValueError):
 class BuiltPlan:
     document: DocumentInfo
     plan: Plan
+    reading: Reading
 
 
 @dataclass(frozen=True)
@@ -53,33 +54,51 @@ class BuildResult:
     seconds: float
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the command line says of the documents: it wins over their manifests."""
+
+    encoding: str | None = None
+    ward_name: str | None = None  # --ward, for a title that names no ward
+    fiscal_year: int | None = None  # --fiscal-year, for a title without one
+    strict: bool = False  # --strict: a reading warning stops the build
+
+
 def read_source(
-    source: SourceDocument, curation: Curation, *, encoding: str | None = None
+    source: SourceDocument, curation: Curation, options: ReadOptions | None = None
 ) -> BuiltPlan:
-    """Parse one document and settle which ward and year it is.
-
-    `encoding` (the `--encoding` option) wins over the manifest's.
-    """
-    encoding = encoding or source.encoding
-    data = source.path.read_bytes()
-    text = decode(data, encoding=encoding, filename=str(source.path))
-    plan = parse_plan(text, filename=str(source.path))
-
+    """Read one plan's files and settle which ward and year it is."""
+    options = options or ReadOptions()
+    encoding = options.encoding or source.encoding
+    hints = Hints(
+        ward_name=options.ward_name or source.ward_name,
+        fiscal_year=options.fiscal_year or source.fiscal_year,
+        city_name=source.city_name,
+    )
+    reading = read_reading(list(source.paths), hints=hints, encoding=encoding)
+    plan = reading.plan
     if source.fiscal_year is not None and source.fiscal_year != plan.fiscal_year:
         raise BuildError(
-            f"{source.path}:{plan.source.first_line}: the title says fiscal year "
-            f"{plan.fiscal_year} but the manifest says {source.fiscal_year}"
+            f"{source.path}:{reading.document.origin(plan.source.first_line).line}: the title "
+            f"says fiscal year {plan.fiscal_year} but the manifest says {source.fiscal_year}"
+        )
+    if options.strict and reading.warnings:
+        first = reading.warnings[0]
+        raise BuildError(
+            f"{first.where}: {first.message} ({len(reading.warnings)} warnings; --strict)"
         )
     ward_name = source.ward_name or plan.ward_name
     curated = curation.ward(ward_name)
     ward = source.ward or (curated.slug if curated else slugify(ward_name.removesuffix("区")))
+    data = b"".join(path.read_bytes() for path in source.paths)
     document = DocumentInfo(
         ward=ward,
         ward_name=ward_name,
         fiscal_year=plan.fiscal_year,
-        file_name=source.path.name,
+        file_names=tuple(path.name for path in source.paths),
+        media_types=reading.document.media_types,
         sha256=hashlib.sha256(data).hexdigest(),
-        line_count=len(text.splitlines()),
+        line_count=len(reading.document.lines),
         encoding=encoding,
         city_name=source.city_name or plan.city_name,
         publisher=source.publisher,
@@ -87,15 +106,17 @@ def read_source(
         licence=source.licence,
         issued=source.issued,
     )
-    return BuiltPlan(document=document, plan=plan)
+    return BuiltPlan(document=document, plan=plan, reading=reading)
 
 
-def read_sources(root: Path, curation: Curation, *, encoding: str | None = None) -> list[BuiltPlan]:
-    """Every document under `root`, parsed; one plan per ward and year."""
+def read_sources(
+    root: Path, curation: Curation, options: ReadOptions | None = None
+) -> list[BuiltPlan]:
+    """Every plan under `root`, read; one plan per ward and year."""
     built: list[BuiltPlan] = []
     seen: dict[tuple[str, int], Path] = {}
     for source in discover(root):
-        item = read_source(source, curation, encoding=encoding)
+        item = read_source(source, curation, options)
         key = (item.document.ward, item.document.fiscal_year)
         if key in seen:
             raise BuildError(
@@ -123,13 +144,18 @@ def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) 
 
 
 def build(
-    settings: Settings, source: Path | None = None, *, encoding: str | None = None
+    settings: Settings,
+    source: Path | None = None,
+    *,
+    encoding: str | None = None,
+    options: ReadOptions | None = None,
 ) -> BuildResult:
     """Build the store from `source` (default: every document under settings.sources)."""
     started = time.perf_counter()
     curation = load_curation(settings.curation)
+    options = options or ReadOptions(encoding=encoding)
     try:
-        plans = read_sources(source or settings.sources, curation, encoding=encoding)
+        plans = read_sources(source or settings.sources, curation, options)
     except PlanError as err:
         raise BuildError(str(err)) from None
     quads = graph_quads(plans, settings, curation)

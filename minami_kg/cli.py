@@ -22,13 +22,14 @@ from typing import Any
 import click
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
 
-from minami_kg.build import BuildError, build
+from minami_kg.build import BuildError, ReadOptions, build, read_source
 from minami_kg.config import Settings, SettingsError
-from minami_kg.curation import CurationError
+from minami_kg.curation import CurationError, load_curation
 from minami_kg.extract import PlanError
+from minami_kg.extract.report import outline, outline_text
 from minami_kg.queries import QueryParameterError, find_query
 from minami_kg.rdf.namespaces import PREFIXES
-from minami_kg.sources import SourceError
+from minami_kg.sources import SourceError, discover
 from minami_kg.stats import graph_stats
 from minami_kg.store import EXPORT_FORMATS, StoreError, open_store
 from minami_kg.validate import validate_store
@@ -95,26 +96,84 @@ def main() -> None:
     """A knowledge graph of a ward office's annual operating policy (区運営方針)."""
 
 
+def read_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--encoding`, `--ward` and `--fiscal-year`: what a document does not say of itself."""
+
+    @click.option("--encoding", help="Decode text documents with this encoding, not a guess.")
+    @click.option(
+        "--ward",
+        "ward_name",
+        metavar="NAME",
+        help="The ward (e.g. 南区), for a document whose title does not name it.",
+    )
+    @click.option(
+        "--fiscal-year",
+        type=click.IntRange(1989, 2100),
+        help="The fiscal year (e.g. 2024), for a document whose title has none.",
+    )
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any, encoding: str | None, ward_name: str | None, fiscal_year: int | None, **kw: Any
+    ) -> Any:
+        options = ReadOptions(encoding=encoding, ward_name=ward_name, fiscal_year=fiscal_year)
+        return command(*args, options=options, **kw)
+
+    return wrapper
+
+
 @main.command("build")
 @click.option(
     "--source",
     type=click.Path(exists=True, path_type=Path),
-    help="A document or a folder of documents [default: everything under data/sources].",
+    help="A document, a plan's folder or a folder of plans [default: data/sources].",
 )
-@click.option("--encoding", help="Decode documents with this encoding instead of detecting it.")
+@click.option("--strict", is_flag=True, help="Fail on any reading warning.")
+@read_options
 @store_options
-def build_command(settings: Settings, source: Path | None, encoding: str | None) -> None:
+def build_command(
+    settings: Settings, source: Path | None, strict: bool, options: ReadOptions
+) -> None:
     """Build (or rebuild, atomically) the store from source documents."""
-    result = build(settings, source, encoding=encoding)
+    result = build(settings, source, options=dataclasses.replace(options, strict=strict))
     for item in result.plans:
-        plan = item.plan
+        plan, reading = item.plan, item.reading
         click.echo(
             f"{item.document.ward}/{item.document.fiscal_year}: {plan.title} — "
             f"{len(plan.focus_areas)} focus areas, {len(plan.measures)} measures, "
-            f"{len(plan.actions)} actions, {len(plan.sections)} sections"
+            f"{len(plan.actions)} actions, {len(plan.sections)} sections; "
+            f"{len(reading.warnings)} warnings"
         )
+        for warning in reading.warnings:
+            click.echo(f"warning: {warning}", err=True)
     target = settings.endpoint or settings.store
     click.echo(f"{result.quad_count} quads written to {target} in {result.seconds:.2f} s")
+
+
+@main.command("read")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@read_options
+def read_command(source: Path, fmt: str, options: ReadOptions) -> None:
+    """Show how a document (or a plan's folder) is read; write nothing.
+
+    The outline (ward, year, basic goal, areas with their measures and actions,
+    sections) gives where each item was read, then every warning and the share
+    of the document that found its place.
+    """
+    try:
+        readings = [
+            read_source(doc, load_curation(Settings.from_env().curation), options)
+            for doc in discover(source)
+        ]
+    except (*USER_ERRORS, SettingsError) as err:
+        raise click.ClickException(str(err)) from None
+    if fmt == "json":
+        data = [outline(item.reading) for item in readings]
+        click.echo(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+        return
+    click.echo("\n\n".join(outline_text(item.reading) for item in readings))
 
 
 @main.command("export")

@@ -983,10 +983,10 @@ def test_safety_net_within_a_part(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_safety_net_without_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
     from minami_kg.extract import parser
 
-    def broken(text: str) -> list[str]:
+    def broken(blocks: list[object]) -> int | None:
         raise TypeError("internal")
 
-    monkeypatch.setattr(parser, "_lines", broken)
+    monkeypatch.setattr(parser, "_find_title", broken)
     with pytest.raises(PlanError) as info:
         parse_plan("令和5年度 栄区運営方針\n", filename="x.txt")
     assert (info.value.line, str(info.value)) == (
@@ -1041,10 +1041,11 @@ def _mutate(rng: random.Random, text: str) -> str:
 def test_mutated_plans_give_a_plan_or_a_plan_error() -> None:
     """Mutations of the seed and the fixtures: a whole Plan, or a one-line PlanError.
 
-    `_parse` bypasses the safety net of `parse_plan`, so an internal error
+    `_read` bypasses the safety net of `parse_plan`, so an internal error
     fails the test instead of being turned into a PlanError.
     """
     from minami_kg.extract import parser
+    from minami_kg.extract.formats.text import text_document
 
     sources = [SEED.read_text(encoding="utf-8")]
     sources += [decode(p.read_bytes()) for p in sorted((FIX / "plans").iterdir())]
@@ -1053,7 +1054,7 @@ def test_mutated_plans_give_a_plan_or_a_plan_error() -> None:
     for _ in range(200):
         text = _mutate(rng, rng.choice(sources))
         try:
-            plan = parser._parse(text)
+            plan = parser._read(text_document(text, "mutated.txt"), parser.Hints()).plan
         except PlanError as err:
             assert "\n" not in str(err)
             outcomes["error"] += 1

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from .blocks import Block
 from .lines import is_sentence, marker
-from .normalize import fold_width, is_page_marker, normalize_text
+from .normalize import normalize_text
 
 # PDF extraction turns Ⅰ Ⅱ Ⅲ into T U V; NFKC-style folding turns them into I II III.
 _ROMAN = {"I": 1, "II": 2, "III": 3, "T": 1, "U": 2, "V": 3}
@@ -62,30 +63,27 @@ def part_of(fold: str) -> int | None:
 _BARE_NUMERAL = re.compile(r"^(III|II|I|T|U|V)[\s.．、:]*$")
 
 
-def part_lines(lines: list[str]) -> dict[int, int]:
-    """{1-based line number: part} for every part heading among raw lines.
+def part_lines(blocks: list[Block]) -> dict[int, int]:
+    """{1-based first line: part} for every block that is a part heading.
 
-    A numeral alone on a line (I, Ⅱ, Ｉ, or T/U/V from PDF extraction) counts
-    when the next non-empty line is a part title; the title line counts too.
+    A numeral alone (I, Ⅱ, Ｉ, or T/U/V from PDF extraction) counts when the
+    next block is a part title; the title block counts too.
     """
     parts: dict[int, int] = {}
-    folds = [fold_width(raw) for raw in lines]
-    for idx, fold in enumerate(folds):
+    for idx, block in enumerate(blocks):
+        fold = block.fold
         part = part_of(fold)
         bare = _BARE_NUMERAL.match(fold.strip())
         if bare is None:
             if part is not None:
-                parts[idx + 1] = part
+                parts[block.first] = part
             continue
-        nxt = next(
-            (f for f in folds[idx + 1 :] if f.strip() and not is_page_marker(f)),
-            None,
-        )
+        nxt = blocks[idx + 1].fold if idx + 1 < len(blocks) else None
         titled = None if nxt is None else _keyword_part(nxt)
         if titled is not None and len(normalize_text(nxt or "")) <= 30:
-            parts[idx + 1] = titled
+            parts[block.first] = titled
         elif part is not None and bare.group(1) in ("I", "II", "III"):
-            parts[idx + 1] = part
+            parts[block.first] = part
     return parts
 
 

@@ -1,56 +1,22 @@
-"""Physical lines to logical items, and the small classifiers the parser needs.
+"""Joining wrapped lines into logical blocks, and the small classifiers the parser needs.
 
-An `Item` is one logical line: a physical line, or several when a sentence
-was wrapped. It keeps the 1-based line numbers and the verbatim lines so every
-element built from it can cite its `Source`.
+Readers give one block per physical line; a sentence that a PDF or a text file
+broke over several lines (or over a page) is joined here into one block, the
+same way whatever the format.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from .model import Source
-from .normalize import (
-    ends_sentence,
-    fold_width,
-    is_page_marker,
-    is_rule_line,
-    normalize_text,
-    smart_join,
-    strip_page_marker,
-)
+from .blocks import Block, BlockKind
+from .normalize import ends_sentence, smart_join
 
 MEASURE_MARKS = "●○◆◇■□•・"
 ACTION_MARKS = "▶▷►→⇒"
 BULLET_MARKS = "・-•*"
 _MARK = re.compile(r"^([●○◆◇■□•・▶▷►→⇒*]|-(?!\s*\d+\s*-))\s*(.*)$", re.S)
 _WRAP = 20  # a line shorter than this was not wrapped: it is a heading or a name
-
-
-@dataclass
-class Item:
-    """One logical line of the document."""
-
-    lines: list[int]
-    raw: list[str]
-    fold: str  # width-folded, whitespace runs kept (tabs stay tabs)
-    text: str  # normalised
-    blank_before: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def first(self) -> int:
-        return self.lines[0]
-
-    def source(self) -> Source:
-        return Source(tuple(self.lines), "\n".join(self.raw))
-
-
-def source_of(items: list[Item]) -> Source:
-    """The Source of several items, in line order."""
-    pairs = sorted({(n, r) for it in items for n, r in zip(it.lines, it.raw, strict=True)})
-    return Source(tuple(n for n, _ in pairs), "\n".join(r for _, r in pairs))
 
 
 def marker(text: str) -> tuple[str, str] | None:
@@ -84,57 +50,39 @@ _OPEN_END = "のとをにがはやでもへな、・「(（"
 _NAME_LIKE = 8  # after a page break, shorter text without 。 is a name, not a continuation
 
 
-def _continues(prev: Item, fold: str, text: str, *, page_break: bool) -> bool:
-    """Whether `text` carries on the sentence of `prev` (already known adjacent)."""
-    if len(prev.text) < _WRAP or ends_sentence(prev.text) or is_structural(fold):
+def _continues(prev: Block, block: Block) -> bool:
+    """Whether `block` carries on the sentence of `prev` (already known adjacent)."""
+    text = block.text
+    if len(prev.text) < _WRAP or ends_sentence(prev.text) or is_structural(block.fold):
         return False
-    if not page_break:
+    if not block.page_break:
         return True
     return len(text) >= _NAME_LIKE or ends_sentence(text) or prev.text[-1] in _OPEN_END
 
 
-def build_items(lines: list[str], start: int, breaks: set[int]) -> list[Item]:
-    """Items from physical lines `start`.. (0-based index), joining wrapped lines.
+def join_wrapped(blocks: list[Block], breaks: set[int]) -> list[Block]:
+    """Logical blocks: each sentence broken over lines (or a page) joined into one.
 
-    A line never continues the previous one across a blank line or a rule
-    row, nor when either is a heading (`breaks` holds line numbers known to
-    stand alone, e.g. part headings). A page marker ("- 3 -", "（1/2）") with
-    blank lines around it is a page break: a sentence cut there continues on
-    the next page, so the two halves are joined as if adjacent.
+    A block never continues the one before across a blank line, a rule row or
+    an element boundary, nor when either is a heading, a table row, or a line
+    known to stand alone (`breaks`, 1-based line numbers such as part
+    headings). Across a page break it does, when the sentence was cut there.
     """
-    items: list[Item] = []
-    blank = False  # a blank line or a rule row since the last item
-    page = False  # a page marker since the last item
-    for idx in range(start, len(lines)):
-        raw = lines[idx]
-        number = idx + 1
-        if is_page_marker(raw):
-            page = True
-            continue
-        if not raw.strip() or is_rule_line(raw):
-            blank = True
-            continue
-        fold = strip_page_marker(raw) if number in breaks else fold_width(raw)
-        fold = fold.strip()
-        text = normalize_text(fold)
-        if not text:
-            blank = True
-            continue
-        prev = items[-1] if items else None
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
         if (
             prev is not None
-            and (page or not blank)
-            and number not in breaks
-            and prev.lines[0] not in breaks
-            and "\t" not in raw
-            and _continues(prev, fold, text, page_break=page)
+            and (block.page_break or not block.blank_before)
+            and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM)
+            and prev.kind is not BlockKind.HEADING
+            and block.first not in breaks
+            and prev.first not in breaks
+            and _continues(prev, block)
         ):
-            prev.lines.append(number)
-            prev.raw.append(raw)
-            prev.fold = smart_join(prev.fold, fold)
-            prev.text = smart_join(prev.text, text)
-            blank = page = False
+            prev.lines.extend(block.lines)
+            prev.raw.extend(block.raw)
+            prev.cells[-1] = smart_join(prev.cells[-1], block.fold)
             continue
-        items.append(Item([number], [raw], fold, text, blank_before=blank or page))
-        blank = page = False
-    return items
+        out.append(block)
+    return out

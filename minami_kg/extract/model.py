@@ -53,6 +53,8 @@ class Measure:
     source: Source
     actions: tuple[Action, ...] = ()
     flags: tuple[str, ...] = ()
+    # the sections a 担当 annotation (「（担当：地域振興課）」) or a 担当課 column names
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,15 @@ class FocusArea:
     is_priority: bool = False
     kind: AreaKind = AreaKind.FOCUS
     measures: tuple[Measure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A plan-wide statement after the pillars (【協働による取組】 and its text), not an area."""
+
+    title: str
+    text: str
+    source: Source
 
 
 @dataclass(frozen=True)
@@ -132,6 +143,7 @@ class Plan:
     basic_goal: BasicGoal | None = None
     policy_intro: str = ""  # the paragraph that opens section II
     focus_areas: tuple[FocusArea, ...] = ()
+    statements: tuple[Statement, ...] = ()  # cross-cutting statements of part II
     organisation_intro: str = ""  # the paragraph that opens section III
     principles: tuple[Principle, ...] = ()
     sections: tuple[SectionEntry, ...] = ()

@@ -12,6 +12,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from .blocks import Block, Document, place, source_of
 from .errors import PlanError
 from .headings import (
     is_contact_heading,
@@ -22,15 +23,7 @@ from .headings import (
     parse_heading,
     part_lines,
 )
-from .lines import (
-    ACTION_MARKS,
-    MEASURE_MARKS,
-    Item,
-    build_items,
-    is_sentence,
-    marker,
-    source_of,
-)
+from .lines import ACTION_MARKS, MEASURE_MARKS, is_sentence, join_wrapped, marker
 from .model import (
     Action,
     AreaKind,
@@ -41,7 +34,6 @@ from .model import (
     Plan,
     Principle,
     SectionEntry,
-    Source,
 )
 from .normalize import normalize_text, smart_join
 from .sections import parse_contact, parse_sections
@@ -66,7 +58,7 @@ _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|
 _READING: ContextVar[int | None] = ContextVar("_READING", default=None)
 
 
-def _at(item: Item | None) -> None:
+def _at(item: Block | None) -> None:
     if item is not None:
         _READING.set(item.first)
 
@@ -86,8 +78,8 @@ def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
 class _Measure:
     title: str
     flags: tuple[str, ...]
-    items: list[Item]
-    actions: list[tuple[str, tuple[str, ...], list[Item]]] = field(default_factory=list)
+    items: list[Block]
+    actions: list[tuple[str, tuple[str, ...], list[Block]]] = field(default_factory=list)
 
     def build(self) -> Measure:
         acts = tuple(Action(t, source_of(its), f) for t, f, its in self.actions)
@@ -96,12 +88,12 @@ class _Measure:
 
 @dataclass
 class _Area:
-    heading: Item
+    heading: Block
     number: int | None
     name: str
     says_priority: bool
-    description: list[Item] = field(default_factory=list)
-    statements: list[tuple[str, Item]] = field(default_factory=list)
+    description: list[Block] = field(default_factory=list)
+    statements: list[tuple[str, Block]] = field(default_factory=list)
     measures: list[_Measure] = field(default_factory=list)
     marks: str = ""  # the marker its measures use (● or ◆ …), set by the first one
 
@@ -112,7 +104,7 @@ class _MeasureReader:
     def __init__(self, *, bullets_are_statements: bool):
         self.bullets_are_statements = bullets_are_statements
 
-    def feed(self, area: _Area, item: Item, nxt: Item | None = None) -> bool:
+    def feed(self, area: _Area, item: Block, nxt: Block | None = None) -> bool:
         """Take the item if it is a measure, an action or a continuation of one.
 
         `nxt` is the item after it: a bullet followed by an action line is a
@@ -154,7 +146,7 @@ class _MeasureReader:
         return False
 
     @staticmethod
-    def _actions(meas: _Measure, item: Item, rest: str, *, first_is_title: bool) -> None:
+    def _actions(meas: _Measure, item: Block, rest: str, *, first_is_title: bool) -> None:
         pieces: list[str] = []
         for col_no, column in enumerate(_columns(rest)):
             parts = _ACTION_SPLIT.split(column)
@@ -190,12 +182,12 @@ def _columns(rest: str) -> list[str]:
     return [c for c in re.split(r"\t+", rest.strip()) if c.strip()] or [""]
 
 
-def _leads_actions(item: Item, rest: str, nxt: Item | None) -> bool:
+def _leads_actions(item: Block, rest: str, nxt: Block | None) -> bool:
     """A bullet that carries actions (on its line or on the next) is a measure."""
     after = None if nxt is None else marker(nxt.text)
     if after is not None and after[0] in ACTION_MARKS:
         return True
-    inline = "\t" in item.raw[0].strip() or bool(_ACTION_SPLIT.search(rest))
+    inline = len(item.cells) > 1 or bool(_ACTION_SPLIT.search(rest))
     return inline and not is_sentence(rest)
 
 
@@ -210,11 +202,11 @@ def _after_mark(fold: str) -> str:
 @dataclass
 class _Region:
     kind: str  # "pre", "part1", "part2", "part3", "sections", "contact"
-    heading: Item | None
-    items: list[Item] = field(default_factory=list)
+    heading: Block | None
+    items: list[Block] = field(default_factory=list)
 
 
-def _regions(items: list[Item], parts: dict[int, int]) -> list[_Region]:
+def _regions(items: list[Block], parts: dict[int, int]) -> list[_Region]:
     regions = [_Region("pre", None)]
     late = False  # after 各職場の取組目標, part headings no longer count
     for item in items:
@@ -239,9 +231,9 @@ def _regions(items: list[Item], parts: dict[int, int]) -> list[_Region]:
 
 
 def _basic_goal(region: _Region) -> BasicGoal | None:
-    slogan: list[Item] = []
-    subtitle: Item | None = None
-    statements: list[tuple[str, list[Item]]] = []
+    slogan: list[Block] = []
+    subtitle: Block | None = None
+    statements: list[tuple[str, list[Block]]] = []
     skip_next = False
     for item in region.items:
         _at(item)
@@ -268,6 +260,7 @@ def _basic_goal(region: _Region) -> BasicGoal | None:
             statements.append((item.text, [item]))
     if not slogan:
         return None
+    place(*region.items)
     text = ""
     for item in slogan:
         text = smart_join(text, item.text)
@@ -283,11 +276,11 @@ def _basic_goal(region: _Region) -> BasicGoal | None:
 # ---------------------------------------------------------------- part II
 
 
-def _area_heading(item: Item) -> bool:
+def _area_heading(item: Block) -> bool:
     return is_heading(item.fold, item.text) and not is_skip_heading(item.text)
 
 
-def _find_area(areas: list[_Area], item: Item, *, fuzzy: bool = False) -> _Area | None:
+def _find_area(areas: list[_Area], item: Block, *, fuzzy: bool = False) -> _Area | None:
     """The area a heading names again (a measure list heading such as 【減災】)."""
     number, name, _ = parse_heading(item.fold)
     k = key(name)
@@ -304,11 +297,12 @@ def _find_area(areas: list[_Area], item: Item, *, fuzzy: bool = False) -> _Area 
 
 
 def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
-    intro: list[Item] = []
+    intro: list[Block] = []
     areas: list[_Area] = []
     current: _Area | None = None
     reader = _MeasureReader(bullets_are_statements=True)
     items = region.items
+    place(*items)
     for idx, item in enumerate(items):
         _at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
@@ -399,10 +393,10 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
 # ---------------------------------------------------------------- part III
 
 
-def _bullet_principle(item: Item, after: list[Item]) -> bool:
+def _bullet_principle(item: Block, after: list[Block]) -> bool:
     """ "・区役所全体のチーム力を生かした運営" over its paragraph: a principle, not a measure."""
     m = marker(item.text)
-    if m is None or m[0] not in MEASURE_MARKS + "-*" or "\t" in item.raw[0]:
+    if m is None or m[0] not in MEASURE_MARKS + "-*" or len(item.cells) > 1:
         return False
     title = m[1].strip()
     if not title or len(title) > 40 or is_sentence(title) or _ACTION_SPLIT.search(title):
@@ -413,10 +407,11 @@ def _bullet_principle(item: Item, after: list[Item]) -> bool:
 
 def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principle]]:
     intro = ""
-    principles: list[tuple[Item, list[Item]]] = []
+    principles: list[tuple[Block, list[Block]]] = []
     current_area: _Area | None = None
     reader = _MeasureReader(bullets_are_statements=False)
     items = region.items
+    place(*items)
     for idx, item in enumerate(items):
         _at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
@@ -442,7 +437,8 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
             principles.append((item, []))
             continue
         if current_area is not None:
-            continue  # prose between measure lists
+            item.placed = False  # prose between measure lists: reported, not guessed at
+            continue
         if principles:
             principles[-1][1].append(item)
         else:
@@ -461,15 +457,41 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
 # ---------------------------------------------------------------- the plan
 
 
-def _lines(text: str) -> list[str]:
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+@dataclass(frozen=True)
+class Hints:
+    """What is known of a plan besides its text: from the manifest or the command line."""
+
+    ward_name: str | None = None  # 南区
+    fiscal_year: int | None = None
+    city_name: str | None = None
 
 
-def _find_title(lines: list[str]) -> int | None:
-    for idx, raw in enumerate(lines):
-        if raw.strip() and parse_title_info(raw) is not None:
-            return idx
-    return None
+@dataclass(frozen=True)
+class ReadingWarning:
+    """A block of the document that found no place in the plan."""
+
+    line: int  # 1-based line of the document's text
+    where: str  # its place in the file as published: "plan.html:120", "plan.pdf p.3 y=412"
+    text: str  # the block's text, normalised
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}: {self.text[:60]}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A plan as read from a document, with what could not be placed in it."""
+
+    plan: Plan
+    document: Document
+    warnings: tuple[ReadingWarning, ...]
+    placed: int  # content blocks that found their place
+    content: int  # content blocks in all (page furniture not counted)
+
+    @property
+    def coverage(self) -> float:
+        return 1.0 if self.content == 0 else self.placed / self.content
 
 
 _INTERNAL = (
@@ -483,66 +505,100 @@ _INTERNAL = (
 )
 
 
-def parse_plan(text: str, *, filename: str | None = None) -> Plan:
-    """Parse the text of one 区運営方針; raise PlanError for anything else.
+def read_document_plan(document: Document, hints: Hints | None = None) -> Reading:
+    """Read the plan in a Document; raise PlanError when it holds none.
 
     A bug of the reader on odd input must not surface as a traceback: any
     unexpected internal error becomes a one-line PlanError that names the
     line being read when one is known.
     """
+    filename = document.files[0] if len(document.files) == 1 else None
     token = _READING.set(None)
     try:
-        return _parse(text)
+        return _read(document, hints or Hints())
     except PlanError as err:
-        raise err.with_filename(filename) from None
+        line = err.line
+        if line is not None and 0 < line <= len(document.origins):
+            origin = document.origin(line)
+            raise PlanError(err.message, line=origin.line, filename=str(origin.file)) from None
+        raise err.with_filename(filename or ", ".join(document.files)) from None
     except _INTERNAL as err:
         line = _READING.get()
+        where = None if line is None else document.origin(line)
         raise PlanError(
-            f"could not read the document ({type(err).__name__})", line=line, filename=filename
+            f"could not read the document ({type(err).__name__})",
+            line=None if where is None else where.line,
+            filename=str(where.file) if where else (filename or ", ".join(document.files)),
         ) from None
     finally:
         _READING.reset(token)
 
 
-def _parse(text: str) -> Plan:
-    lines = _lines(text)
-    first = next((i for i, raw in enumerate(lines) if raw.strip()), None)
-    if first is None:
+def parse_plan(text: str, *, filename: str | None = None) -> Plan:
+    """Parse the text of one 区運営方針 (a plain-text document); raise PlanError otherwise."""
+    from .formats.text import text_document
+
+    return read_document_plan(text_document(text, filename or "<text>")).plan
+
+
+def _find_title(blocks: list[Block]) -> int | None:
+    for idx, block in enumerate(blocks):
+        if parse_title_info(block.fold) is not None:
+            return idx
+    return None
+
+
+def _furniture(block: Block, info_ward: str | None) -> bool:
+    """A repeated title (a running header, the title of a later file), a bare page number."""
+    title = parse_title_info(block.fold)
+    return title is not None and (title.ward is None or title.ward == info_ward)
+
+
+def _read(document: Document, hints: Hints) -> Reading:
+    physical = document.blocks
+    if not physical:
         raise PlanError("empty document")
-    head = lines[first].lstrip("\ufeff").lstrip().lower()
-    if head.startswith(("<!doctype", "<html", "<?xml")) or "<html" in text[:2000].lower():
-        raise PlanError("an HTML page, not a plan document", line=first + 1)
-    t = _find_title(lines)
+    head = physical[0].text.lower()
+    if head.startswith(("<!doctype", "<html", "<?xml")) or "<html" in document.text[:2000].lower():
+        raise PlanError("an HTML page, not a plan document", line=physical[0].first)
+    t = _find_title(physical)
     if t is None:
         raise PlanError("no title line such as '令和4年度 南区運営方針' found")
-    info = parse_title_info(lines[t])
+    title_block = physical[t]
+    info = parse_title_info(title_block.fold)
     assert info is not None
-    title_source = Source((t + 1,), lines[t])
-    parts = {n: p for n, p in part_lines(lines).items() if n > t + 1}
+    after = physical[t + 1 :]
+    parts = part_lines(after)
     breaks = set(parts) | {
-        i + 1
-        for i, raw in enumerate(lines)
-        if is_sections_heading(normalize_text(raw)) or is_contact_heading(normalize_text(raw))
+        b.first for b in after if is_sections_heading(b.text) or is_contact_heading(b.text)
     }
-    items = build_items(lines, t + 1, breaks)
-    notes = tuple(" ".join(r.strip() for r in i.raw) for i in items if i.text.startswith("※"))
+    items = join_wrapped(after, breaks)
+    for item in items:
+        if _furniture(item, info.ward):
+            item.placed = True
+            item.extra["furniture"] = True
+    items = [i for i in items if not i.extra.get("furniture")]
+    note_items = [i for i in items if i.text.startswith("※")]
+    place(*note_items)
+    notes = tuple(" ".join(r.strip() for r in i.raw) for i in note_items)
     items = [i for i in items if not i.text.startswith("※")]
     regions = _regions(items, parts)
     kinds = [r.kind for r in regions]
     if "part2" not in kinds:
         raise PlanError(
             "no part II heading (目標達成に向けた施策) after the title; not a plan of this family",
-            line=t + 1,
+            line=title_block.first,
         )
 
     basic_goal = None
     policy_intro, areas = "", []
     organisation_intro, principles = "", []
-    part2_heading: Item | None = None
+    part2_heading: Block | None = None
     sections: list[SectionEntry] = []
     contact: Contact | None = None
     for region in regions:
         _at(region.heading)
+        place(region.heading)
         if region.kind == "part1" and basic_goal is None:
             basic_goal = _basic_goal(region)
         elif region.kind == "part2" and part2_heading is None:
@@ -552,19 +608,34 @@ def _parse(text: str) -> Plan:
             organisation_intro, principles = _read_part3(region, areas)
         elif region.kind == "sections":
             sections.extend(parse_sections(region.items))
+            place(*region.items)
         elif region.kind == "contact" and region.heading is not None and contact is None:
             contact = parse_contact(region.heading, region.items)
+            place(*region.items)
     assert part2_heading is not None
     if not MIN_AREAS <= len(areas) <= MAX_AREAS:
         raise PlanError(
             f"found {len(areas)} focus areas; a plan has {MIN_AREAS} to {MAX_AREAS}",
             line=part2_heading.first,
         )
-    return Plan(
-        title=info.title,
-        ward_name=info.ward,
-        fiscal_year=info.fiscal_year,
-        source=title_source,
+    ward_name = info.ward or hints.ward_name
+    fiscal_year = info.fiscal_year or hints.fiscal_year
+    if ward_name is None:
+        raise PlanError(
+            "the title names no ward; give it with --ward (or in the manifest)",
+            line=title_block.first,
+        )
+    if fiscal_year is None:
+        raise PlanError(
+            "the title names no fiscal year; give it with --fiscal-year (or in the manifest)",
+            line=title_block.first,
+        )
+    place(title_block)
+    plan = Plan(
+        title=info.title(ward_name, fiscal_year),
+        ward_name=ward_name,
+        fiscal_year=fiscal_year,
+        source=title_block.source(),
         basic_goal=basic_goal,
         policy_intro=policy_intro,
         focus_areas=_finish_areas(areas, policy_intro),
@@ -572,6 +643,29 @@ def _parse(text: str) -> Plan:
         principles=tuple(principles),
         sections=tuple(sections),
         contact=contact,
-        city_name=info.city,
+        city_name=info.city or hints.city_name,
         notes=notes,
+    )
+    return _reading(plan, document, [*physical[:t], *items, *note_items])
+
+
+def _reading(plan: Plan, document: Document, blocks: list[Block]) -> Reading:
+    """The Reading of a plan: every block that found no place becomes a warning."""
+    content = [b for b in blocks if not b.extra.get("furniture")]
+    warnings = tuple(
+        ReadingWarning(
+            line=b.first,
+            where=str(document.origin(b.first)),
+            text=b.text,
+            message="not placed in the plan",
+        )
+        for b in content
+        if not b.placed
+    )
+    return Reading(
+        plan=plan,
+        document=document,
+        warnings=warnings,
+        placed=len(content) - len(warnings),
+        content=len(content),
     )

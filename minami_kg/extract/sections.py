@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .lines import Item, is_sentence, marker, source_of
+from .blocks import Block, source_of
+from .lines import is_sentence, marker
 from .model import Contact, SectionEntry
 from .normalize import fold_width, normalize_text, smart_join
 
@@ -33,29 +34,28 @@ def split_section_name(fold: str) -> tuple[str, tuple[str, ...]]:
     return normalize_text(s), ()
 
 
-def _name_and_goal(item: Item) -> tuple[str, str] | None:
-    """Split "name<TAB>goal" on the item's first line."""
-    first = fold_width(item.raw[0]).strip()
-    parts = re.split(r"\t+|\s{3,}|\u3000{2,}", first, maxsplit=1)
-    if len(parts) != 2:
-        return None
-    name, goal = parts
+def _name_and_goal(item: Block) -> tuple[str, str] | None:
+    """Split a row "name | goal" (or "name   goal", spaced apart) into its two parts."""
+    if len(item.cells) > 1:
+        name, goal = item.cells[0], " ".join(item.cells[1:])
+    else:
+        parts = re.split(r"\s{3,}", item.cells[0].strip(), maxsplit=1)
+        if len(parts) != 2:
+            return None
+        name, goal = parts
     if len(normalize_text(name)) > 30 or is_sentence(name) or marker(name):
         return None
-    goal_text = normalize_text(goal)
-    for raw in item.raw[1:]:  # continuation lines of the goal
-        goal_text = smart_join(goal_text, normalize_text(raw))
-    return name, goal_text
+    return name, normalize_text(goal)
 
 
-def _is_name(item: Item) -> bool:
+def _is_name(item: Block) -> bool:
     text = item.text
     return len(text) <= 30 and not is_sentence(text) and not marker(text)
 
 
-def parse_sections(items: list[Item]) -> list[SectionEntry]:
+def parse_sections(items: list[Block]) -> list[SectionEntry]:
     """One SectionEntry per section name, with the paragraph that follows it."""
-    entries: list[tuple[str, tuple[str, ...], str, list[Item]]] = []
+    entries: list[tuple[str, tuple[str, ...], str, list[Block]]] = []
     for item in items:
         split = _name_and_goal(item)
         if split is not None:
@@ -77,7 +77,7 @@ _MAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LABEL = re.compile(r"電話|TEL|Tel|FAX|Fax|fax|ファクス|メール|mail|Mail|MAIL|@")
 
 
-def parse_contact(heading: Item, items: list[Item]) -> Contact:
+def parse_contact(heading: Block, items: list[Block]) -> Contact:
     """Office, telephone, fax and e-mail from the お問合せ先 block."""
     office = ""
     tel = fax = mail = None

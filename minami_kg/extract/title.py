@@ -1,62 +1,93 @@
-"""The title line: which ward, which fiscal year."""
+"""The title line: which ward, which fiscal year.
+
+Titles come as 「令和4年度 南区運営方針」, 「令和4年度 横浜市南区運営方針」, without
+the ward (「令和2年度 運営方針」, the ward then comes from elsewhere), without
+the year on a page that only names the ward, or with the name of the part a page
+holds (「平成28年度 ○○区運営方針 目標達成に向けた取組」).
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .normalize import fold_width
 
-__all__ = ["TitleInfo", "parse_title", "parse_title_info"]
+__all__ = ["TitleInfo", "era_year", "parse_title", "parse_title_info"]
 
 _ERAS = {"令和": 2018, "平成": 1988}
 
 _TITLE = re.compile(
-    r"^(?:(?P<era>令和|平成)(?P<n>元|\d{1,2})|(?P<western>(?:19|20)\d{2}))年度"
-    r"(?P<city>.{1,6}?[市都])?(?P<ward>[^\s年度]{1,8}?区)運営方針"
-    r"(?P<tail>[(（【\[].{0,10}[)）】\]])?$"
+    r"^(?:(?:(?P<era>令和|平成)(?P<n>元|\d{1,2})|(?P<western>(?:19|20)\d{2}))年度)?"
+    r"(?P<city>[^\s年度区]{1,5}?[市都])?(?P<ward>[^\s年度]{1,8}?区)?(?:役所)?運営方針"
+    r"(?P<tail>.{0,24})$"
 )
+# what may follow 運営方針 in a title: a bracketed note or the name of a part,
+# not the rest of a sentence (「…運営方針を策定しました」)
+_TAIL = re.compile(r"^(?:[(（【\[〈<].*|[^をはがにでともへやのより、。].*)?$")
 
 
+@dataclass(frozen=True)
 class TitleInfo:
-    """What the title says, with the year written as the document writes it."""
+    """What a title line says; ward and year are None where it does not say them."""
 
-    __slots__ = ("city", "fiscal_year", "title", "ward")
+    ward: str | None
+    fiscal_year: int | None
+    city: str | None
+    written_year: str | None  # the year as written: 令和4, 平成元, 2022
+    part: str | None  # the part's name after 運営方針, or a note in brackets
 
-    def __init__(self, ward: str, fiscal_year: int, city: str | None, title: str):
-        self.ward = ward
-        self.fiscal_year = fiscal_year
-        self.city = city
-        self.title = title
+    def title(self, ward: str | None = None, fiscal_year: int | None = None) -> str:
+        """The plan's title, normalised, with the ward and year filled in where missing."""
+        year = self.written_year or (era_year(fiscal_year) if fiscal_year else "")
+        name = f"{self.city or ''}{self.ward or ward or ''}"
+        return f"{year}年度 {name}運営方針" if year else f"{name}運営方針"
+
+
+def era_year(fiscal_year: int) -> str:
+    """2022 → 令和4, 2019 → 令和元, 2016 → 平成28."""
+    if fiscal_year >= 2019:
+        n = fiscal_year - 2018
+        return f"令和{'元' if n == 1 else n}"
+    if fiscal_year >= 1989:
+        n = fiscal_year - 1988
+        return f"平成{'元' if n == 1 else n}"
+    return str(fiscal_year)
 
 
 def parse_title_info(line: str) -> TitleInfo | None:
     """Parse a title line; None when the line is not a plan title."""
     compact = re.sub(r"\s+", "", fold_width(line))
-    if len(compact) > 40:
+    if len(compact) > 48:
         return None
     m = _TITLE.match(compact)
-    if not m:
+    if not m or not _TAIL.match(m["tail"]):
         return None
+    year: int | None = None
+    written: str | None = None
     if m["western"]:
         year = int(m["western"])
         written = m["western"]
-    else:
+    elif m["era"]:
         number = 1 if m["n"] == "元" else int(m["n"])
         if number < 1:
             return None
         year = _ERAS[m["era"]] + number
         written = f"{m['era']}{m['n']}"
-    ward = m["ward"]
-    city = m["city"]
-    if city is None and "市" in ward[:-1]:  # 横浜市南区 without a city match
+    ward, city = m["ward"], m["city"]
+    if ward and city is None and "市" in ward[:-1]:  # 横浜市南区 without a city match
         city, ward = ward[: ward.index("市") + 1], ward[ward.index("市") + 1 :]
-    if not ward or ward == "区":
-        return None
-    title = f"{written}年度 {city or ''}{ward}運営方針"
-    return TitleInfo(ward, year, city, title)
+    if ward == "区":
+        ward = None
+    if ward is None and year is None:
+        return None  # 「運営方針」 alone is a word in a sentence or a heading, not a title
+    part = m["tail"].strip("()（）【】[]〈〉<>") or None
+    return TitleInfo(ward, year, city, written, part)
 
 
 def parse_title(line: str) -> tuple[str, int] | None:
     """(ward name, fiscal year) from "令和4年度 南区運営方針", or None."""
     info = parse_title_info(line)
-    return None if info is None else (info.ward, info.fiscal_year)
+    if info is None or info.ward is None or info.fiscal_year is None:
+        return None
+    return info.ward, info.fiscal_year

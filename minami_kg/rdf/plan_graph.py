@@ -39,8 +39,9 @@ class DocumentInfo:
     ward: str  # slug
     ward_name: str  # 南区
     fiscal_year: int
-    file_name: str
-    sha256: str
+    file_names: tuple[str, ...]  # one file, or the files of a plan published as several
+    media_types: tuple[str, ...]  # text/plain, text/html, application/pdf: one per file
+    sha256: str  # of the files' bytes, one after the other
     line_count: int
     encoding: str | None = None  # as the manifest or --encoding gave it; None when detected
     city_name: str | None = None
@@ -182,10 +183,13 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     # the source document and its role
     q.types(document, PROV.Entity, SCHEMA.DigitalDocument, FOAF.Document)
     q.text(document, DCTERMS.title, plan.title)
-    q.add(document, DCTERMS.format, Literal("text/plain"))
     charset = f"; charset={doc.encoding}" if doc.encoding else ""
-    q.add(document, SCHEMA.encodingFormat, Literal(f"text/plain{charset}"))
-    q.add(document, SCHEMA.name, Literal(doc.file_name))
+    for media_type in sorted(set(doc.media_types)):
+        q.add(document, DCTERMS.format, Literal(media_type))
+        plain = media_type == "text/plain"
+        q.add(document, SCHEMA.encodingFormat, Literal(media_type + (charset if plain else "")))
+    for file_name in doc.file_names:
+        q.add(document, SCHEMA.name, Literal(file_name))
     q.add(document, MKG.sha256, Literal(doc.sha256))
     q.add(document, MKG.lineCount, Literal(doc.line_count))
     q.add(document, DCTERMS.publisher, ward_org)

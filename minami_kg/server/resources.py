@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, Variable
 
-from minami_kg.extract.decode import decode
+from minami_kg.extract import concatenate, read_document
 from minami_kg.rdf.namespaces import DCTERMS, MKG, OA, PREFIXES, RDF, RDFS, SCHEMA, SKOS
 from minami_kg.sources import read_manifest
 from minami_kg.store import GraphStore, Term
@@ -63,7 +63,7 @@ SELECT ?r ?name ?sha ?title WHERE {{
   ?doc <{SCHEMA.name.value}> ?name .
   OPTIONAL {{ ?doc <{MKG.sha256.value}> ?sha }}
   OPTIONAL {{ ?doc <{DCTERMS.title.value}> ?title }}
-}} LIMIT 1
+}}
 """
 
 _MEASURE_SECTIONS = f"""
@@ -235,6 +235,19 @@ class Resource:
     @property
     def title(self) -> str:
         return self.label_ja or self.label_en or self.path
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    """The files one plan was read from, and what the build recorded of them."""
+
+    ward: str
+    fiscal_year: str
+    paths: list[Path]
+    sha256: str | None
+    title: str | None
+    manifest: dict[str, object]
+    encoding: str | None
 
 
 @dataclass(frozen=True)
@@ -534,32 +547,50 @@ class Reader:
         )
 
     # the source view
-    def source_document(self, sources: Path, ward: str, fy: str) -> SourceDocument | None:
-        """The plan's document read from `sources/<ward>/<fy>/`, or None.
+    def plan_files(self, sources: Path, ward: str, fy: str) -> PlanFiles | None:
+        """The files the plan `ward/fy` was built from, in reading order, or None.
 
-        The file name comes from the store (the document's `schema:name`), never
-        from the request, and the resolved path must stay under `sources`.
+        The file names come from the store (the document's `schema:name`s), never
+        from the request; their order is the manifest's `files`; every path must
+        stay under `sources/<ward>/<fy>/`.
         """
-        plan = f"{self.id_base}{ward}/{fy}"
-        rows = list(self._select(_PLAN_DOCUMENT, plan))
-        if not rows:
-            return None
-        name = rows[0]["name"].value
-        if "/" in name or "\\" in name or name in ("", ".", ".."):
+        rows = list(self._select(_PLAN_DOCUMENT, f"{self.id_base}{ward}/{fy}"))
+        names = {row["name"].value for row in rows}
+        if not names or any("/" in n or "\\" in n or n in ("", ".", "..") for n in names):
             return None
         root = sources.resolve()
-        path = (root / ward / fy / name).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        folder = (root / ward / fy).resolve()
+        if not folder.is_relative_to(root):
             return None
-        data = path.read_bytes()
-        sha = rows[0]["sha"]
-        changed = sha is not None and hashlib.sha256(data).hexdigest() != sha.value
-        title = rows[0]["title"]
-        encoding = read_manifest(path.parent).get("encoding")
-        text = decode(data, encoding=str(encoding) if encoding else None, filename=str(path))
-        return SourceDocument(
-            ward, fy, name, title.value if title else None, text.split("\n"), changed
+        manifest = read_manifest(folder) if folder.is_dir() else {}
+        listed = manifest.get("files")
+        order = [n for n in listed if n in names] if isinstance(listed, list) else []
+        paths = [folder / n for n in order or sorted(names)]
+        if len(paths) != len(names) or not all(p.is_file() for p in paths):
+            return None
+        sha, title = rows[0]["sha"], rows[0]["title"]
+        encoding = manifest.get("encoding")
+        return PlanFiles(
+            ward=ward,
+            fiscal_year=fy,
+            paths=paths,
+            sha256=sha.value if sha is not None else None,
+            title=title.value if title is not None else None,
+            manifest=manifest,
+            encoding=str(encoding) if encoding else None,
         )
+
+    def source_document(self, sources: Path, ward: str, fy: str) -> SourceDocument | None:
+        """The plan's documents as the text they were read into, or None."""
+        files = self.plan_files(sources, ward, fy)
+        if files is None:
+            return None
+        documents = [read_document(path, encoding=files.encoding) for path in files.paths]
+        document = documents[0] if len(documents) == 1 else concatenate(documents)
+        data = b"".join(path.read_bytes() for path in files.paths)
+        changed = files.sha256 is not None and hashlib.sha256(data).hexdigest() != files.sha256
+        name = ", ".join(path.name for path in files.paths)
+        return SourceDocument(ward, fy, name, files.title, document.lines, changed)
 
 
 # --- schema.org ---------------------------------------------------------------------------
