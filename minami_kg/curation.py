@@ -92,17 +92,25 @@ class Curation:
 
     wards: dict[str, Municipality] = field(default_factory=dict)
     cities: dict[str, Municipality] = field(default_factory=dict)
-    area_slugs: dict[str, str] = field(default_factory=dict)
+    # one ward's own words: its areas' slugs and roles, its English labels, by ward slug
+    area_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
+    area_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
+    labels_en: dict[str, dict[str, str]] = field(default_factory=dict)
+    # names every ward office uses alike (総務課 → somu)
     section_slugs: dict[str, str] = field(default_factory=dict)
     site_slugs: dict[str, str] = field(default_factory=dict)
-    labels_en: dict[str, str] = field(default_factory=dict)
     topics: tuple[Topic, ...] = ()
     partners: tuple[PartnerEntry, ...] = ()
     cited_plans: tuple[CitedPlan, ...] = ()
     overrides: tuple[LinkOverride, ...] = ()
 
-    def english(self, japanese: str) -> str | None:
-        return self.labels_en.get(label_key(japanese))
+    def english(self, japanese: str, ward: str) -> str | None:
+        """The curated English label of a ward's text (slug `ward`), if any."""
+        return self.labels_en.get(ward, {}).get(label_key(japanese))
+
+    def area_kind(self, name: str, ward: str) -> str | None:
+        """The curated role of a ward's focus area where its text does not say it."""
+        return self.area_kinds.get(ward, {}).get(label_key(name))
 
     def ward(self, name: str) -> Municipality | None:
         return self.wards.get(label_key(name))
@@ -118,6 +126,16 @@ def _keyed(table: object) -> dict[str, str]:
     if not isinstance(table, dict):
         return {}
     return {label_key(k): str(v) for k, v in table.items()}
+
+
+def _by_ward(table: object, path: str) -> dict[str, dict[str, str]]:
+    """`[table.<ward slug>]` sub-tables, each keyed by Japanese text."""
+    if not isinstance(table, dict):
+        return {}
+    for ward, entries in table.items():
+        if not isinstance(entries, dict):
+            raise CurationError(f"{path}: {ward!r} must be a table of one ward's entries")
+    return {ward: _keyed(entries) for ward, entries in table.items()}
 
 
 def _municipalities(table: object) -> dict[str, Municipality]:
@@ -230,10 +248,11 @@ def load_curation(folder: Path) -> Curation:
     return Curation(
         wards=_municipalities(wards.get("ward")),
         cities=_municipalities(wards.get("city")),
-        area_slugs=_keyed(slugs.get("area")),
+        area_slugs=_by_ward(slugs.get("area"), str(folder / "slugs.toml")),
+        area_kinds=_by_ward(slugs.get("area-kind"), str(folder / "slugs.toml")),
+        labels_en=_by_ward(labels.get("label"), str(folder / "labels-en.toml")),
         section_slugs=_keyed(slugs.get("section")),
         site_slugs=_keyed(slugs.get("site")),
-        labels_en=_keyed(labels.get("label")),
         topics=_topics(topics.get("topic"), str(folder / "topics.toml")),
         partners=_partners(partners.get("partner"), str(folder / "partners.toml")),
         cited_plans=_cited_plans(cited.get("plan"), str(folder / "cited-plans.toml")),

@@ -12,7 +12,7 @@ import re
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from .blocks import Block, Document, place, source_of
+from .blocks import Block, BlockKind, Document, place, source_of
 from .errors import PlanError
 from .headings import (
     is_contact_heading,
@@ -23,7 +23,14 @@ from .headings import (
     parse_heading,
     part_lines,
 )
-from .lines import ACTION_MARKS, MEASURE_MARKS, is_sentence, join_wrapped, marker
+from .lines import (
+    ACTION_MARKS,
+    MEASURE_MARKS,
+    is_sentence,
+    is_structural,
+    join_wrapped,
+    marker,
+)
 from .model import (
     Action,
     AreaKind,
@@ -41,15 +48,14 @@ from .title import parse_title_info
 
 __all__ = ["parse_plan"]
 
-MIN_AREAS, MAX_AREAS = 3, 7
+MAX_AREAS = 12  # pillars of one plan; more means the reader took other headings for them
 _FLAG = re.compile(
     r"[【(\[〈<]\s*(新規|NEW|New|new|拡充|重点)\s*[】)\]〉>]|(?<![A-Za-z])NEW!?(?![A-Za-z])"
 )
 _FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
 _FOUNDATION = re.compile(r"基盤|土台")
-# The foundation block names itself (地域の力…) or says in its first sentence
-# that it underpins the others.
-_FOUNDATION_NAME = re.compile(r"^地域の力")
+# The foundation block says in its heading or its first sentence that it
+# underpins the others; a name such as 地域の力 alone does not make one.
 _FOUNDATION_ROLE = re.compile(r"(施策|取組|全て|各).{0,8}(基盤|土台)|(基盤|土台)(として|となる)")
 _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
 
@@ -113,7 +119,8 @@ class _MeasureReader:
         m = marker(item.text)
         current = area.measures[-1] if area.measures else None
         if m is None:
-            if current is not None and not item.blank_before:
+            standalone = item.kind is BlockKind.HEADING or is_structural(item.fold)
+            if current is not None and not item.blank_before and not standalone:
                 target = current.actions[-1] if current.actions else None
                 if target is None:
                     current.title = smart_join(current.title, normalize_text(item.fold))
@@ -358,11 +365,7 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
         desc_src_items = desc_items or [it for _, it in area.statements]
         heading_text = area.heading.text
         first_sentence = description.split("。", 1)[0]
-        if (
-            _FOUNDATION_NAME.search(area.name)
-            or _FOUNDATION.search(heading_text)
-            or _FOUNDATION_ROLE.search(first_sentence)
-        ):
+        if _FOUNDATION.search(heading_text) or _FOUNDATION_ROLE.search(first_sentence):
             kind = AreaKind.FOUNDATION
         elif _CATCH_ALL.search(area.name):
             kind = AreaKind.CATCH_ALL
@@ -613,9 +616,14 @@ def _read(document: Document, hints: Hints) -> Reading:
             contact = parse_contact(region.heading, region.items)
             place(*region.items)
     assert part2_heading is not None
-    if not MIN_AREAS <= len(areas) <= MAX_AREAS:
+    if not any(area.measures for area in areas) and not sections:
         raise PlanError(
-            f"found {len(areas)} focus areas; a plan has {MIN_AREAS} to {MAX_AREAS}",
+            "no focus area with measures and no section goals; not a plan of this family",
+            line=part2_heading.first,
+        )
+    if len(areas) > MAX_AREAS:
+        raise PlanError(
+            f"found {len(areas)} focus areas; a plan has at most {MAX_AREAS}",
             line=part2_heading.first,
         )
     ward_name = info.ward or hints.ward_name

@@ -35,7 +35,7 @@ class _Places:
 
     def __init__(self, doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> None:
         self.doc, self.plan, self.iris = doc, plan, iris
-        self.areas = area_slugs(plan, curation)
+        self.areas = area_slugs(plan, curation, doc.ward)
         self.sections = section_slugs(plan, curation)
 
     def measure(self, area: int, measure: int) -> NamedNode:
@@ -87,7 +87,8 @@ def _contribution(
     entry = places.plan.sections[c.section]
     title = places.plan.focus_areas[c.area].measures[c.measure].title
     q.types(node, MKG.Contribution)
-    english = (curation.english(entry.name), curation.english(title))
+    ward = places.doc.ward
+    english = (curation.english(entry.name, ward), curation.english(title, ward))
     q.labels(node, f"{entry.name} → {title}", " → ".join(english) if all(english) else None)
     q.add(node, MKG.section, section)
     q.add(node, MKG.measure, measure)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode, Quad
 
 from minami_kg.curation import Curation, label_key
-from minami_kg.extract.model import AreaKind, Plan, Source
+from minami_kg.extract.model import AreaKind, FocusArea, Plan, Source
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import (
     DCAT,
@@ -126,7 +126,7 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
     for entry, slug in zip(plan.sections, section_slugs(plan, curation), strict=True):
         section = iris.section(doc.ward, slug)
         q.types(section, MKG.Section)
-        q.labels(section, entry.name, curation.english(entry.name))
+        q.labels(section, entry.name, curation.english(entry.name, doc.ward))
         q.add(section, ORG.unitOf, ward)
         q.add(ward, ORG.hasUnit, section)
         q.add(section, MKG.hasGoal, iris.in_plan(doc.ward, doc.fiscal_year, f"goal/{slug}"))
@@ -134,7 +134,7 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
         for site_name, site_slug in zip(entry.sites, site_slugs, strict=True):
             site = iris.site(doc.ward, slug, site_slug)
             q.types(site, ORG.Site, SCHEMA.Place)
-            q.labels(site, site_name, curation.english(site_name))
+            q.labels(site, site_name, curation.english(site_name, doc.ward))
             q.add(site, ORG.siteOf, section)
             q.add(section, ORG.hasSite, site)
     return q.quads
@@ -144,8 +144,16 @@ def section_slugs(plan: Plan, curation: Curation) -> list[str]:
     return unique_slugs([s.name for s in plan.sections], curation.section_slugs, label_key)
 
 
-def area_slugs(plan: Plan, curation: Curation) -> list[str]:
-    return unique_slugs([a.name for a in plan.focus_areas], curation.area_slugs, label_key)
+def area_slugs(plan: Plan, curation: Curation, ward: str) -> list[str]:
+    """The focus areas' slugs: the ward's curated ones, or romanised names."""
+    curated = curation.area_slugs.get(ward, {})
+    return unique_slugs([a.name for a in plan.focus_areas], curated, label_key)
+
+
+def area_kind(area: FocusArea, curation: Curation, ward: str) -> AreaKind:
+    """The area's role: as its text says, or as the ward's curation says where the text is silent."""
+    curated = curation.area_kind(area.name, ward)
+    return AreaKind(curated) if curated else area.kind
 
 
 def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> list[Quad]:
@@ -160,7 +168,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     # the plan
     q.types(plan_iri, MKG.Plan, MKG.OperatingPolicy)
     q.text(plan_iri, DCTERMS.title, plan.title)
-    plan_en = curation.english(plan.title) or (
+    plan_en = curation.english(plan.title, doc.ward) or (
         f"{curated_ward.en} Operating Policy FY{fy}" if curated_ward and curated_ward.en else None
     )
     q.labels(plan_iri, plan.title, plan_en)
@@ -209,7 +217,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         goal = iris.in_plan(ward, fy, "basic-goal")
         q.add(plan_iri, MKG.hasBasicGoal, goal)
         q.types(goal, MKG.BasicGoal)
-        q.labels(goal, plan.basic_goal.slogan, curation.english(plan.basic_goal.slogan))
+        q.labels(goal, plan.basic_goal.slogan, curation.english(plan.basic_goal.slogan, doc.ward))
         q.text(goal, MKG.subtitle, plan.basic_goal.subtitle)
         for statement in plan.basic_goal.statements:
             q.text(goal, MKG.statement, statement)
@@ -218,16 +226,17 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
 
     # focus areas, measures, actions
     for area_no, (area, slug) in enumerate(
-        zip(plan.focus_areas, area_slugs(plan, curation), strict=True), start=1
+        zip(plan.focus_areas, area_slugs(plan, curation, doc.ward), strict=True), start=1
     ):
         area_iri = iris.in_plan(ward, fy, f"area/{slug}")
         q.add(plan_iri, MKG.hasFocusArea, area_iri)
         q.types(area_iri, MKG.FocusArea)
-        if area.kind is AreaKind.FOUNDATION:
+        kind = area_kind(area, curation, doc.ward)
+        if kind is AreaKind.FOUNDATION:
             q.types(area_iri, MKG.FoundationArea)
-        elif area.kind is AreaKind.CATCH_ALL:
+        elif kind is AreaKind.CATCH_ALL:
             q.types(area_iri, MKG.SteadyWorkArea)
-        q.labels(area_iri, area.name, curation.english(area.name))
+        q.labels(area_iri, area.name, curation.english(area.name, doc.ward))
         q.add(area_iri, MKG.isPriority, Literal(area.is_priority))
         q.add(area_iri, MKG.order, Literal(area_no))
         if area.number is not None:
@@ -241,7 +250,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         for measure_no, measure in enumerate(area.measures, start=1):
             measure_iri = iris.measure(ward, fy, slug, measure_no)
             q.types(measure_iri, MKG.Measure)
-            q.labels(measure_iri, measure.title, curation.english(measure.title))
+            q.labels(measure_iri, measure.title, curation.english(measure.title, doc.ward))
             q.add(measure_iri, MKG.inFocusArea, area_iri)
             q.add(measure_iri, MKG.inPlan, plan_iri)
             q.add(measure_iri, MKG.order, Literal(measure_no))
@@ -251,7 +260,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
                 action_iri = iris.action(ward, fy, slug, measure_no, action_no)
                 q.add(measure_iri, MKG.hasAction, action_iri)
                 q.types(action_iri, MKG.Action)
-                q.labels(action_iri, action.text, curation.english(action.text))
+                q.labels(action_iri, action.text, curation.english(action.text, doc.ward))
                 q.add(action_iri, MKG.actionOf, measure_iri)
                 q.add(action_iri, MKG.inPlan, plan_iri)
                 q.add(action_iri, MKG.order, Literal(action_no))
@@ -263,7 +272,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
         principle_iri = iris.in_plan(ward, fy, f"principle/{number}")
         q.add(plan_iri, MKG.hasPrinciple, principle_iri)
         q.types(principle_iri, MKG.OrganisationalPrinciple)
-        q.labels(principle_iri, principle.title, curation.english(principle.title))
+        q.labels(principle_iri, principle.title, curation.english(principle.title, doc.ward))
         q.text(principle_iri, DCTERMS.description, principle.text)
         q.add(principle_iri, MKG.inPlan, plan_iri)
         q.add(principle_iri, MKG.order, Literal(number))
@@ -275,7 +284,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     ):
         goal_iri = iris.in_plan(ward, fy, f"goal/{slug}")
         q.types(goal_iri, MKG.SectionGoal)
-        section_en = curation.english(entry.name)
+        section_en = curation.english(entry.name, doc.ward)
         goal_en = f"Goals of the {section_en}" if section_en else None
         q.labels(goal_iri, f"{entry.name}の取組目標", goal_en)
         q.add(goal_iri, MKG.goalOf, iris.section(ward, slug))
