@@ -462,10 +462,11 @@ def test_make_encoded_is_reproducible(tmp_path: Path) -> None:
     [
         ("bad-empty.txt", "empty document", None),
         ("bad-binary.png", "binary data", None),
-        ("bad-page.html", "an HTML page, not a plan document", 1),
+        # a web page is read as one, and holds no plan
+        ("bad-page.html", "no title line such as '令和4年度 南区運営方針' found", None),
         ("bad-prose.txt", "no title line such as '令和4年度 南区運営方針' found", None),
         ("bad-title-only.txt", "no part II heading", 1),
-        ("bad-two-areas.txt", "no focus area with measures and no section goals; not a plan of this family", 7),
+        ("bad-two-areas.txt", "no focus area with measures and no section goals", 7),
         ("bad-unmatched-list.txt", "measure list heading '環境' matches no focus area", 31),
     ],
 )
@@ -1162,3 +1163,30 @@ def test_numbered_pillars_announced_then_detailed_after_a_page_marker() -> None:
     assert len(plan.actions) == 8
     # 地域の力 in a pillar's name does not make it the foundation of the others
     assert {a.kind for a in plan.focus_areas} == {AreaKind.FOCUS}
+
+
+def test_assigned_sections_tables_and_cross_cutting_statements() -> None:
+    """担当 annotations and a 担当課 column name sections; 【協働による取組】 is no pillar."""
+    plan = read_plan(FIX / "layouts" / "mine" / "kawabe-r6-tanto.txt")
+    assert (plan.ward_name, plan.fiscal_year) == ("川辺区", 2024)
+    assert plan.basic_goal is not None
+    assert plan.basic_goal.slogan == "水と緑の川辺"  # 「」 around the slogan are not part of it
+    assert plan.basic_goal.statements == ("川と緑を生かし、誰もが住み続けたいまちをつくります。",)
+    assert [a.name for a in plan.focus_areas] == ["安全・安心のまちづくり", "にぎわいのまちづくり"]
+    assert [(m.title, m.sections) for m in plan.measures] == [
+        ("防災拠点の機能強化", ("総務課",)),
+        ("見守りの推進", ("高齢・障害支援課", "地域振興課")),
+        ("区民まつりの開催", ("地域振興課", "区政推進課")),
+        ("商店街の支援", ("地域振興課",)),
+    ]
+    assert [a.text for a in plan.measures[0].actions] == ["拠点訓練の支援", "備蓄の点検"]
+    assert [a.text for a in plan.measures[3].actions] == ["イベントの支援"]
+    assert [(s.title, s.text) for s in plan.statements] == [
+        ("協働による取組", "区民、事業者、区役所が力を合わせて取組を進めます。")
+    ]
+    assert [s.name for s in plan.sections] == [
+        "総務課",
+        "区政推進課",
+        "地域振興課",
+        "高齢・障害支援課",
+    ]

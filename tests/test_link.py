@@ -161,3 +161,26 @@ def test_partners_topics_and_cited_plans_are_found(plan: Plan, links: PlanLinks)
     for mention in (*links.partners, *links.topics, *links.citations):
         assert mention.quote.exact
         assert mention.quote.line > 0
+
+
+def test_assigned_sections_are_accepted_explicit_links_with_the_annotation() -> None:
+    plan = read_plan(
+        Path(__file__).parent / "fixtures" / "layouts" / "mine" / "kawabe-r6-tanto.txt"
+    )
+    links = link_plan(plan, Curation())
+    explicit = {
+        (plan.sections[c.section].name, plan.focus_areas[c.area].measures[c.measure].title): c
+        for c in links.contributions
+        if c.method == "explicit-mention"
+    }
+    assert set(explicit) == {
+        ("総務課", "防災拠点の機能強化"),
+        ("高齢・障害支援課", "見守りの推進"),
+        ("地域振興課", "見守りの推進"),
+        ("地域振興課", "区民まつりの開催"),
+        ("区政推進課", "区民まつりの開催"),
+        ("地域振興課", "商店街の支援"),
+    }
+    assert all(c.accepted for c in explicit.values())
+    festival = explicit[("区政推進課", "区民まつりの開催")].evidence[0]
+    assert festival.measure_side.exact == "（担当：地域振興課、区政推進課）"

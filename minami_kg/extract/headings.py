@@ -82,9 +82,13 @@ def part_lines(blocks: list[Block]) -> dict[int, int]:
         titled = None if nxt is None else _keyword_part(nxt)
         if titled is not None and len(normalize_text(nxt or "")) <= 30:
             parts[block.first] = titled
-        elif part is not None and bare.group(1) in ("I", "II", "III"):
-            parts[block.first] = part
+        elif part is not None and bare.group(1) in ("I", "II", "III") and not _numbered(nxt):
+            parts[block.first] = part  # a lone numeral before a numbered pillar is decoration
     return parts
+
+
+def _numbered(fold: str | None) -> bool:
+    return fold is not None and parse_heading(fold)[0] is not None
 
 
 def is_sections_heading(text: str) -> bool:
@@ -103,13 +107,22 @@ def is_skip_heading(text: str) -> bool:
 
 
 _PRIORITY_TAG = re.compile(r"[【(\[〈<]\s*重点\s*[】)\]〉>]")
+# How a heading is numbered, and the pattern of each way; a plan numbers its
+# pillars one way and, under them, its measures another (① or (1)).
 _NUMBERED = (
-    (re.compile(r"^(?:施策|重点施策|重点)\s*(\d{1,2})[\s.．、:]*(.+)$"), None),
-    (re.compile(r"^【\s*(\d{1,2})\s*】\s*(.+)$"), None),
-    (re.compile(r"^\(\s*(\d{1,2})\s*\)\s*(.+)$"), None),
-    (re.compile(r"^([①-⑳])\s*(.+)$"), "circled"),
-    (re.compile(r"^(\d{1,2})(?:[.．、:)]\s*|\s+)(.+)$"), None),
+    ("word", re.compile(r"^(?:施策|重点施策|重点|基本施策|柱)\s*(\d{1,2})[\s.．、:]*(.+)$")),
+    ("dai", re.compile(r"^第\s*(\d{1,2})\s*(?:の柱|の施策|の重点)?[\s.．、:]*(.+)$")),
+    ("bracket", re.compile(r"^【\s*(\d{1,2})\s*】\s*(.+)$")),
+    ("paren", re.compile(r"^\(\s*(\d{1,2})\s*\)\s*(.+)$")),
+    ("circled", re.compile(r"^([①-⑳])\s*(.+)$")),
+    ("arabic", re.compile(r"^(\d{1,2})(?:[.．、:)]\s*|\s+)(.+)$")),
 )
+
+
+def numbering(fold: str) -> str | None:
+    """The way a heading is numbered ("arabic", "paren", "circled" …), or None."""
+    s = _PRIORITY_TAG.sub(" ", fold.strip()).strip()
+    return next((way for way, pattern in _NUMBERED if pattern.match(s)), None)
 
 
 def parse_heading(fold: str) -> tuple[int | None, str, bool]:
@@ -118,11 +131,11 @@ def parse_heading(fold: str) -> tuple[int | None, str, bool]:
     priority = bool(_PRIORITY_TAG.search(s)) or bool(re.match(r"^重点(施策)?\s*\d", s))
     s = _PRIORITY_TAG.sub(" ", s).strip()
     number: int | None = None
-    for pattern, kind in _NUMBERED:
+    for way, pattern in _NUMBERED:
         m = pattern.match(s)
         if m:
             g = m.group(1)
-            number = ord(g) - 0x245F if kind == "circled" else int(g)
+            number = ord(g) - 0x245F if way == "circled" else int(g)
             s = m.group(2)
             break
     name = normalize_text(s)

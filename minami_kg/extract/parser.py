@@ -20,6 +20,7 @@ from .headings import (
     is_sections_heading,
     is_skip_heading,
     key,
+    numbering,
     parse_heading,
     part_lines,
 )
@@ -41,6 +42,7 @@ from .model import (
     Plan,
     Principle,
     SectionEntry,
+    Statement,
 )
 from .normalize import normalize_text, smart_join
 from .sections import parse_contact, parse_sections
@@ -80,16 +82,50 @@ def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
     return normalize_text(_FLAG.sub(" ", text)), tuple(flags)
 
 
+# 「（担当：地域振興課、区政推進課）」 after a measure or an action names who carries it
+_ASSIGNED = re.compile(r"[(（【\[]\s*(?:担当|所管)(?:課|部署)?\s*[:：]\s*([^)）】\]]+)[)）】\]]")
+_NAMES = re.compile(r"[、,，/／\s]+")
+_UNIT_END = re.compile(r"(課|室|係|所|センター|園|館|担当|局|部)$")
+
+
+def section_names(text: str) -> list[str]:
+    """「地域振興課、区政推進課」 → both; 「総務課・戸籍課」 → both, but 高齢・障害支援課 is one."""
+    names: list[str] = []
+    for piece in _NAMES.split(normalize_text(text)):
+        parts = piece.split("・")
+        names.extend(parts if len(parts) > 1 and all(map(_UNIT_END.search, parts)) else [piece])
+    return [n for n in names if n]
+
+
+def split_assignment(text: str) -> tuple[str, tuple[str, ...]]:
+    """Remove 担当 annotations from a label and return the sections they name."""
+    names: list[str] = []
+    for m in _ASSIGNED.finditer(text):
+        names.extend(section_names(m.group(1)))
+    return normalize_text(_ASSIGNED.sub(" ", text)), tuple(dict.fromkeys(names))
+
+
 @dataclass
 class _Measure:
     title: str
     flags: tuple[str, ...]
     items: list[Block]
     actions: list[tuple[str, tuple[str, ...], list[Block]]] = field(default_factory=list)
+    sections: tuple[str, ...] = ()  # from a 担当課 column
+    numbered: bool = False  # read from a numbered heading (① …), not a marked line
 
     def build(self) -> Measure:
-        acts = tuple(Action(t, source_of(its), f) for t, f, its in self.actions)
-        return Measure(self.title, source_of(self.items), acts, self.flags)
+        title, named = split_assignment(self.title)
+        sections = list(self.sections) + list(named)
+        acts = []
+        for text, flags, its in self.actions:
+            text, more = split_assignment(text)
+            sections.extend(more)
+            if text:
+                acts.append(Action(text, source_of(its), flags))
+        return Measure(
+            title, source_of(self.items), tuple(acts), self.flags, tuple(dict.fromkeys(sections))
+        )
 
 
 @dataclass
@@ -102,6 +138,7 @@ class _Area:
     statements: list[tuple[str, Block]] = field(default_factory=list)
     measures: list[_Measure] = field(default_factory=list)
     marks: str = ""  # the marker its measures use (● or ◆ …), set by the first one
+    table: dict[int, str] | None = None  # the roles of the columns of its measure table
 
 
 class _MeasureReader:
@@ -116,13 +153,24 @@ class _MeasureReader:
         `nxt` is the item after it: a bullet followed by an action line is a
         measure even where bullets are otherwise statements.
         """
+        if item.kind is BlockKind.ROW and area.table is not None:
+            area.measures.append(_table_measure(item, area.table))
+            return True
+        if item.kind is BlockKind.ROW and (roles := table_roles(item.cells)) is not None:
+            area.table = roles  # the header row of a measure table
+            return True
         m = marker(item.text)
+        if item.kind is BlockKind.ROW and m is None and not is_sentence(item.cells[0]):
+            area.measures.append(_table_measure(item, {0: "measure"}))  # measure | actions
+            return True
         current = area.measures[-1] if area.measures else None
         if m is None:
             standalone = item.kind is BlockKind.HEADING or is_structural(item.fold)
             if current is not None and not item.blank_before and not standalone:
                 target = current.actions[-1] if current.actions else None
-                if target is None:
+                if target is None and current.numbered and is_sentence(item.text):
+                    current.actions.append((item.text, (), [item]))  # what ① … goes on to say
+                elif target is None:
                     current.title = smart_join(current.title, normalize_text(item.fold))
                     current.items.append(item)
                 else:
@@ -173,6 +221,54 @@ class _MeasureReader:
                 title_set = True
             else:
                 meas.actions.append((text, flags, [item]))
+
+
+# header cells of a measure table, and the role of their column
+_TABLE_HEADERS = {
+    "measure": re.compile(r"^(主な)?(取組|事業|施策)(名|項目)?$|^事業名$|^主な取組$"),
+    "action": re.compile(r"^(主な|具体的な)?(取組)?(内容|事業内容|具体的な内容|取組|概要)$"),
+    "sections": re.compile(r"^(担当|所管)(課|部署|課等)?$"),
+}
+
+
+def table_roles(cells: list[str]) -> dict[int, str] | None:
+    """{column: role} when the cells are the header row of a measure table, else None."""
+    roles: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        text = normalize_text(cell).replace(" ", "").strip("【】[]")
+        role = next((r for r, pattern in _TABLE_HEADERS.items() if pattern.match(text)), None)
+        if role is None:
+            return None
+        roles[index] = role
+    if list(roles.values()).count("measure") != 1 or len(roles) < 2:
+        return None
+    return roles
+
+
+def _split_cell(cell: str) -> list[str]:
+    """The actions in one table cell: each after its own marker, or the whole cell."""
+    parts = re.split(r"(?:^|\s)[▶▷►→⇒・•]\s*", cell.strip())
+    return [p for p in (normalize_text(p) for p in parts) if p]
+
+
+def _table_measure(row: Block, roles: dict[int, str]) -> _Measure:
+    """A measure from a row of a measure table: its title, actions and 担当 sections."""
+    measure = _Measure("", (), [row])
+    sections: list[str] = []
+    for index, cell in enumerate(row.cells):
+        role = roles.get(index, "action")
+        if role == "measure":
+            text = normalize_text(cell)
+            m = marker(text)
+            measure.title, measure.flags = split_flags(m[1] if m else text)
+        elif role == "sections":
+            sections.extend(section_names(cell))
+        else:
+            for piece in _split_cell(cell):
+                text, flags = split_flags(piece)
+                measure.actions.append((text, flags, [row]))
+    measure.sections = tuple(sections)
+    return measure
 
 
 # ▶ ▷ ► always mark an action; → and ⇒ only at the start or after white space,
@@ -237,13 +333,31 @@ def _regions(items: list[Block], parts: dict[int, int]) -> list[_Region]:
 # ---------------------------------------------------------------- part I
 
 
-def _basic_goal(region: _Region) -> BasicGoal | None:
-    slogan: list[Block] = []
-    subtitle: Block | None = None
-    statements: list[tuple[str, list[Block]]] = []
+_WAVES = "〜~"
+_ENCLOSED = re.compile(r"^[〜~\-―]\s*(.+?)\s*[〜~\-―]$")
+
+
+def _unwrapped(text: str) -> str:
+    """A slogan without the 〜…〜 or 「…」 that set it off: 「みんなの若葉」 → みんなの若葉."""
+    text = text.strip()
+    m = _ENCLOSED.match(text)
+    if m:
+        return m.group(1)
+    if text[:1] in "「『" and text[-1:] in "」』" and text.count("「") + text.count("『") == 1:
+        return text[1:-1].strip()
+    return text
+
+
+def _slogan_line(item: Block) -> bool:
+    """A line that can be (part of) a slogan: short, no sentence, no bullet."""
+    return len(item.text) <= 40 and not is_sentence(item.text) and not marker(item.text)
+
+
+def _without_mascot(items: list[Block]) -> list[Block]:
+    """The blocks without a mascot's caption (「南区マスコットキャラクター」 and its name)."""
+    kept: list[Block] = []
     skip_next = False
-    for item in region.items:
-        _at(item)
+    for item in items:
         if "マスコット" in item.text or "キャラクター" in item.text:
             skip_next = True
             continue
@@ -251,15 +365,49 @@ def _basic_goal(region: _Region) -> BasicGoal | None:
             skip_next = False
             continue
         skip_next = False
-        sub = re.fullmatch(r"[〜~\-―]\s*(.+?)\s*[〜~\-―]", item.text)
+        kept.append(item)
+    return kept
+
+
+def _basic_goal(items: list[Block], above: list[Block] | None = None) -> BasicGoal | None:
+    """The slogan (one or two lines, 〜…〜 or 「…」 around it dropped) and its statements.
+
+    The slogan may stand above the part's heading (`above`); the paragraph or
+    the bullet sentences after it are its statements, never part of it.
+    """
+    content = _without_mascot(items)
+    slogan: list[Block] = []
+    candidates = [i for i in (above or []) if _slogan_line(i)]
+    if candidates and (not content or not _slogan_line(content[0])):
+        slogan = (
+            candidates[-2:]
+            if len(candidates) > 1 and len(candidates[-2].text) <= 20
+            else [candidates[-1]]
+        )
+    subtitle: Block | None = None
+    statements: list[tuple[str, list[Block]]] = []
+    for item in content:
+        _at(item)
         m = marker(item.text)
-        if sub and subtitle is None and not statements:
+        opened = (
+            len(slogan) == 1 and slogan[0].text[:1] in _WAVES and slogan[0].text[-1:] not in _WAVES
+        )
+        if (
+            not slogan
+            or opened
+            or (
+                len(slogan) == 1
+                and not statements
+                and subtitle is None
+                and _slogan_line(item)
+                and not _ENCLOSED.match(item.text)
+            )
+        ):
+            slogan.append(item)
+        elif _ENCLOSED.match(item.text) and subtitle is None and not statements:
             subtitle = item
-            item.extra["subtitle"] = normalize_text(sub.group(1))
         elif m and m[0] not in ACTION_MARKS:
             statements.append((normalize_text(m[1]), [item]))
-        elif subtitle is None and not statements:
-            slogan.append(item)
         elif statements and not item.blank_before:
             text, its = statements[-1]
             statements[-1] = (smart_join(text, item.text), [*its, item])
@@ -267,15 +415,15 @@ def _basic_goal(region: _Region) -> BasicGoal | None:
             statements.append((item.text, [item]))
     if not slogan:
         return None
-    place(*region.items)
+    place(*items, *slogan)
     text = ""
     for item in slogan:
         text = smart_join(text, item.text)
     used = [*slogan, *([subtitle] if subtitle else []), *(i for _, its in statements for i in its)]
     return BasicGoal(
-        slogan=text,
+        slogan=normalize_text(_unwrapped(text)),
         source=source_of(used),
-        subtitle=None if subtitle is None else str(subtitle.extra["subtitle"]),
+        subtitle=None if subtitle is None else normalize_text(_unwrapped(subtitle.text)),
         statements=tuple(t for t, _ in statements),
     )
 
@@ -307,6 +455,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     intro: list[Block] = []
     areas: list[_Area] = []
     current: _Area | None = None
+    pillar_way: str | None = None  # how the first pillar is numbered
     reader = _MeasureReader(bullets_are_statements=True)
     items = region.items
     place(*items)
@@ -322,7 +471,17 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
             if again is not None:
                 current = again
                 continue
+            way = numbering(item.fold)
+            if current is not None and _numbers_a_measure(way, pillar_way):
+                _, name, _ = parse_heading(item.fold)
+                measure = _Measure("", (), [item], numbered=True)
+                measure.title, measure.flags = split_flags(name)
+                current.measures.append(measure)
+                current.marks = current.marks or "#"
+                continue
             number, name, says = parse_heading(item.fold)
+            if not areas:
+                pillar_way = way
             current = _Area(item, number, name, says)
             areas.append(current)
             continue
@@ -342,6 +501,55 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     for item in intro:
         text = smart_join(text, item.text)
     return text, areas
+
+
+def _numbers_a_measure(way: str | None, pillar_way: str | None) -> bool:
+    """A heading numbered another way than the pillars (① or (1) under 1 …) is a measure."""
+    if way is None or way == pillar_way:
+        return False
+    return pillar_way is not None or way in ("circled", "paren")
+
+
+_ANNOUNCED = re.compile(
+    r"次の\s*([0-9一二三四五六七八九十]{1,2})\s*つの\s*(?:柱|施策|重点|目標|視点|分野|テーマ)"
+)
+_KANJI_NUMBERS = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)}
+
+
+def announced_count(intro: str) -> int | None:
+    """The number of pillars the text states: 「次の3つの柱」 → 3."""
+    m = _ANNOUNCED.search(intro)
+    if m is None:
+        return None
+    word = m.group(1)
+    return int(word) if word.isdigit() else _KANJI_NUMBERS.get(word)
+
+
+def _cross_cutting(areas: list[_Area], intro: str) -> tuple[list[_Area], list[Statement]]:
+    """Split off bracketed blocks after the pillars (【協働による取組】) that are no pillar.
+
+    Such a block has no number and no measures, and stands after numbered
+    pillars or past the number of pillars the text announces.
+    """
+    announced = announced_count(intro)
+    kept: list[_Area] = []
+    statements: list[Statement] = []
+    for area in areas:
+        text = area.heading.text
+        bracketed = text[:1] in "【[〔" and text.rstrip()[-1:] in "】]〕"
+        beyond = announced is not None and len(kept) >= announced
+        after_numbered = bool(kept) and all(a.number is not None for a in kept)
+        if bracketed and area.number is None and not area.measures and (beyond or after_numbered):
+            body = ""
+            for item in area.description:
+                body = smart_join(body, item.text)
+            for statement, _ in area.statements:
+                body = smart_join(body, statement)
+            used = [area.heading, *area.description, *(b for _, b in area.statements)]
+            statements.append(Statement(area.name, body, source_of(used)))
+        else:
+            kept.append(area)
+    return kept, statements
 
 
 def _priorities(intro: str) -> set[str]:
@@ -551,8 +759,13 @@ def _find_title(blocks: list[Block]) -> int | None:
     return None
 
 
+_BARE_NUMERAL = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[TUV]|[①-⑳])[.．]?$")
+
+
 def _furniture(block: Block, info_ward: str | None) -> bool:
-    """A repeated title (a running header, the title of a later file), a bare page number."""
+    """A repeated title (a running header, the title of a later file), a lone numeral."""
+    if _BARE_NUMERAL.match(block.text):
+        return True
     title = parse_title_info(block.fold)
     return title is not None and (title.ward is None or title.ward == info_ward)
 
@@ -577,7 +790,7 @@ def _read(document: Document, hints: Hints) -> Reading:
     }
     items = join_wrapped(after, breaks)
     for item in items:
-        if _furniture(item, info.ward):
+        if item.first not in parts and _furniture(item, info.ward):
             item.placed = True
             item.extra["furniture"] = True
     items = [i for i in items if not i.extra.get("furniture")]
@@ -595,6 +808,7 @@ def _read(document: Document, hints: Hints) -> Reading:
 
     basic_goal = None
     policy_intro, areas = "", []
+    statements: list[Statement] = []
     organisation_intro, principles = "", []
     part2_heading: Block | None = None
     sections: list[SectionEntry] = []
@@ -603,10 +817,11 @@ def _read(document: Document, hints: Hints) -> Reading:
         _at(region.heading)
         place(region.heading)
         if region.kind == "part1" and basic_goal is None:
-            basic_goal = _basic_goal(region)
+            basic_goal = _basic_goal(region.items, above=regions[0].items)
         elif region.kind == "part2" and part2_heading is None:
             part2_heading = region.heading
             policy_intro, areas = _read_part2(region)
+            areas, statements = _cross_cutting(areas, policy_intro)
         elif region.kind == "part3" and areas:
             organisation_intro, principles = _read_part3(region, areas)
         elif region.kind == "sections":
@@ -616,6 +831,8 @@ def _read(document: Document, hints: Hints) -> Reading:
             contact = parse_contact(region.heading, region.items)
             place(*region.items)
     assert part2_heading is not None
+    if basic_goal is None and "part1" not in kinds and regions[0].items:
+        basic_goal = _basic_goal(regions[0].items)  # a slogan right under the title
     if not any(area.measures for area in areas) and not sections:
         raise PlanError(
             "no focus area with measures and no section goals; not a plan of this family",
@@ -647,6 +864,7 @@ def _read(document: Document, hints: Hints) -> Reading:
         basic_goal=basic_goal,
         policy_intro=policy_intro,
         focus_areas=_finish_areas(areas, policy_intro),
+        statements=tuple(statements),
         organisation_intro=organisation_intro,
         principles=tuple(principles),
         sections=tuple(sections),

@@ -48,9 +48,23 @@ def _name_and_goal(item: Block) -> tuple[str, str] | None:
     return name, normalize_text(goal)
 
 
-def _is_name(item: Block) -> bool:
-    text = item.text
-    return len(text) <= 30 and not is_sentence(text) and not marker(text)
+_UNIT = re.compile(r"(課|室|係|所|センター|園|館|担当|事務所|局|部|窓口)(\s*[(（].*[)）])?$")
+_BRACKETS = "【】[]〔〕〈〉<>《》"
+
+
+def _section_name(item: Block) -> str | None:
+    """The name a block gives alone: 総務課, 【総務課】, ◇総務課 (a heading of a page too)."""
+    text = item.fold.strip()
+    m = marker(normalize_text(text))
+    if m is not None:  # ◇総務課: a marked name only where it names a unit, not a bullet sentence
+        text = m[1].strip()
+        if not _UNIT.search(normalize_text(text)):
+            return None
+    text = text.strip(_BRACKETS + " ")
+    plain = normalize_text(text)
+    if not plain or len(plain) > 30 or is_sentence(plain):
+        return None
+    return text
 
 
 def parse_sections(items: list[Block]) -> list[SectionEntry]:
@@ -61,8 +75,8 @@ def parse_sections(items: list[Block]) -> list[SectionEntry]:
         if split is not None:
             name, sites = split_section_name(split[0])
             entries.append((name, sites, split[1], [item]))
-        elif _is_name(item):
-            name, sites = split_section_name(item.fold)
+        elif (name_text := _section_name(item)) is not None:
+            name, sites = split_section_name(name_text)
             entries.append((name, sites, "", [item]))
         elif entries:
             name, sites, goal, its = entries[-1]

@@ -17,6 +17,7 @@ first:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -97,7 +98,7 @@ def link_plan(
 
     found: dict[tuple[int, Ref], Contribution] = {}
     for contribution in _explicit_mentions(plan, measures):
-        found[(contribution.section, contribution.measure_ref)] = contribution
+        found.setdefault((contribution.section, contribution.measure_ref), contribution)
     for contribution in _shared(sections, measures, df, curation):
         found.setdefault((contribution.section, contribution.measure_ref), contribution)
     _apply_overrides(found, plan, sections, measures, curation, ward, fiscal_year)
@@ -146,7 +147,53 @@ def _document_frequency(
     return DocumentFrequency(paragraphs)
 
 
+_ASSIGNMENT = re.compile(r"[(（【\[]?\s*(?:担当|所管)[^)）】\]]*[)）】\]]?")
+
+
+def _assigned(plan: Plan) -> Iterable[Contribution]:
+    """Links the document states: a 担当 annotation or a 担当課 column names the sections.
+
+    The evidence on the measure's side is the annotation as written on its line.
+    """
+    names = {entry.name: i for i, entry in enumerate(plan.sections)}
+    for area_no, area in enumerate(plan.focus_areas):
+        for measure_no, measure in enumerate(area.measures):
+            if not measure.sections:
+                continue
+            written = _ASSIGNMENT.search(measure.source.text)
+            exact = written.group(0).strip() if written else "、".join(measure.sections)
+            measure_side = Quote(
+                ref=Ref.of_measure(area_no, measure_no),
+                exact=exact,
+                prefix=measure.title,
+                suffix="",
+                line=measure.source.first_line,
+            )
+            for name in measure.sections:
+                section = names.get(name)
+                if section is None:
+                    continue  # the reading reports a 担当 with no goal paragraph
+                entry = plan.sections[section]
+                name_side = Quote(
+                    ref=Ref.of_section(section),
+                    exact=entry.name,
+                    prefix="",
+                    suffix="",
+                    line=entry.source.first_line,
+                )
+                yield Contribution(
+                    section=section,
+                    area=area_no,
+                    measure=measure_no,
+                    method="explicit-mention",
+                    score=1.0,
+                    accepted=True,
+                    evidence=(Evidence(entry.name, name_side, measure_side),),
+                )
+
+
 def _explicit_mentions(plan: Plan, measures: dict[Ref, list[_Features]]) -> Iterable[Contribution]:
+    yield from _assigned(plan)
     names = {entry.name: str(i) for i, entry in enumerate(plan.sections)}
     for ref, unit in measures.items():
         seen: set[int] = set()

@@ -151,7 +151,7 @@ def area_slugs(plan: Plan, curation: Curation, ward: str) -> list[str]:
 
 
 def area_kind(area: FocusArea, curation: Curation, ward: str) -> AreaKind:
-    """The area's role: as its text says, or as the ward's curation says where the text is silent."""
+    """The area's role: as its text says, or as the ward's curation says where the text does not."""
     curated = curation.area_kind(area.name, ward)
     return AreaKind(curated) if curated else area.kind
 

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from ..blocks import Document
 from ..errors import PlanError
+from .html import read_html
+from .pdf import read_pdf
 from .text import read_text
 
 __all__ = ["SUFFIXES", "read_document"]
 
-SUFFIXES = (".txt", ".text")
+SUFFIXES = (".txt", ".text", ".html", ".htm", ".pdf")
 
 
 def read_document(path: Path, *, encoding: str | None = None) -> Document:
@@ -24,4 +26,9 @@ def read_document(path: Path, *, encoding: str | None = None) -> Document:
         data = Path(path).read_bytes()
     except OSError as err:
         raise PlanError(f"cannot read file: {err.strerror or err}", filename=name) from None
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        return read_pdf(data, name)
+    if suffix in (".html", ".htm"):
+        return read_html(data, name, encoding=encoding)
     return read_text(data, name, encoding=encoding)

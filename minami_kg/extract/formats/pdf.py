@@ -23,6 +23,7 @@ wrapped over lines and pages afterwards.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ MEDIA_TYPE = "application/pdf"
 
 _CELL_GAP = 2.0  # a gap this many character widths (font sizes) wide separates cells
 _SPACE_GAP = 0.2  # a gap this wide, in font sizes, is a space between words
+_CUT_GAP = 0.5  # at a column of the table above, a gap this wide separates cells
 _SAME_LINE = 0.4  # characters whose middles are this close, in font sizes, share a line
 _BLANK = 1.2  # a line further below the one before than this many line pitches: a blank
 _EDGE = 0.12  # page numbers stand in the top or bottom 12% of the page
@@ -66,6 +68,7 @@ class _Line:
     ruled: bool = False  # a row of a table drawn with rules
     rule_before: bool = False  # a horizontal rule between this line and the one above
     furniture: bool = False
+    chars: list[dict] = field(default_factory=list, repr=False)  # of a text line, left to right
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -97,12 +100,16 @@ def _group_lines(chars: list[dict]) -> list[list[dict]]:
 
 
 def _segments(
-    line: list[dict], rules: list[tuple[float, float, float]] | None = None
+    line: list[dict],
+    rules: list[tuple[float, float, float]] | None = None,
+    cuts: list[float] | None = None,
 ) -> list[tuple[str, float, float]]:
     """The cells of a visual line: (text, x0, x1), split at wide gaps and vertical rules.
 
     Space characters only say where a word ends; a space between two Japanese
-    characters (which PDF extraction puts there) never splits a cell.
+    characters (which PDF extraction puts there) never splits a cell. `cuts`
+    are where the columns of the table above start: a narrower gap there
+    (half a character) splits too.
     """
     segments: list[tuple[str, float, float]] = []
     text: list[str] = []
@@ -117,11 +124,14 @@ def _segments(
             gap = char["x0"] - prev["x1"]
             em = max(char["size"], prev["size"], 1.0)
             mid = _mid(char)
-            ruled = any(
+            ruled = gap > 1 and any(
                 prev["x1"] - 1 <= x <= char["x0"] + 1 and top <= mid <= bottom
                 for x, top, bottom in rules or ()
             )
-            if gap >= _CELL_GAP * em or ruled:
+            cut = gap >= _CUT_GAP * em and any(
+                prev["x1"] <= x + 1 and char["x0"] >= x - _COLUMN_SLACK for x in cuts or ()
+            )
+            if gap >= _CELL_GAP * em or ruled or cut:
                 segments.append(("".join(text).strip(), x0, x1))
                 text, x0 = [], char["x0"]
             elif space or gap > _SPACE_GAP * em:
@@ -144,12 +154,12 @@ def _join_cell(left: str, right: str) -> str:
     return smart_join(left, right)
 
 
-def _line_of(page: int, chars: list[dict], cells: list[str], x0s, x1s, **kw) -> _Line:
-    sizes = Counter(round(c["size"], 1) for c in chars if not c["text"].isspace())
+def _line_of(page: int, glyphs: list[dict], cells: list[str], x0s, x1s, **kw) -> _Line:
+    sizes = Counter(round(c["size"], 1) for c in glyphs if not c["text"].isspace())
     return _Line(
         page=page,
-        top=min(c["top"] for c in chars),
-        bottom=max(c["bottom"] for c in chars),
+        top=min(c["top"] for c in glyphs),
+        bottom=max(c["bottom"] for c in glyphs),
         size=sizes.most_common(1)[0][0] if sizes else 10.0,
         cells=cells,
         x0s=list(x0s),
@@ -208,14 +218,14 @@ def _page_lines(page, page_no: int) -> list[_Line]:
         segments = _segments(visual, rules)
         if segments:
             texts, x0s, x1s = zip(*segments, strict=True)
-            lines.append(_line_of(page_no, visual, list(texts), x0s, x1s))
+            lines.append(_line_of(page_no, visual, list(texts), x0s, x1s, chars=visual))
     lines.sort(key=lambda ln: ln.top)
     horizontal = [
         (e["top"], e["x0"], e["x1"])
         for e in edges
         if e["orientation"] == "h" and e["x1"] - e["x0"] > 20
     ]
-    for above, line in zip(lines, lines[1:], strict=False):
+    for above, line in itertools.pairwise(lines):
         if not line.rule_before:
             line.rule_before = any(
                 above.bottom <= y <= line.top and x0 < max(line.x1s) and x1 > min(line.x0s)
@@ -261,7 +271,8 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float]) -> None:
             for line in group:
                 line.furniture = True
             first = min(group, key=lambda ln: (ln.page, ln.top))
-            if first.page == 1 and first.top < _BAND * heights[0] and not _found_elsewhere(key, pages):
+            header = first.page == 1 and first.top < _BAND * heights[0]
+            if header and not _found_elsewhere(key, pages):
                 first.furniture = False
 
 
@@ -291,7 +302,7 @@ def _pitch_ratio(pages: list[list[_Line]]) -> float:
     ratios: Counter[float] = Counter()
     for lines in pages:
         body = [ln for ln in lines if not ln.furniture and not ln.ruled]
-        for above, line in zip(body, body[1:], strict=False):
+        for above, line in itertools.pairwise(body):
             if abs(above.size - line.size) < 0.5 and line.top > above.top:
                 ratios[round((line.top - above.top) / max(line.size, 1.0), 1)] += 1
     return ratios.most_common(1)[0][0] if ratios else 1.5
@@ -335,6 +346,40 @@ def _continues(row: _Line, line: _Line) -> list[int] | None:
     return columns
 
 
+def _recut(line: _Line, row: _Line) -> _Line | None:
+    """The line split at the columns of the row above, when that gives it more cells."""
+    if not line.chars:
+        return None
+    segments = _segments(line.chars, cuts=row.x0s[1:])
+    if len(segments) <= len(line.cells):
+        return None
+    texts, x0s, x1s = zip(*segments, strict=True)
+    return _line_of(line.page, line.chars, list(texts), x0s, x1s, chars=line.chars)
+
+
+def _against_row(row: _Line, line: _Line, blank: bool) -> tuple[_Line, list[int] | None]:
+    """The line read against the borderless table row above it.
+
+    Returns the line (split at the row's columns where it ran two cells
+    together across a narrow gap) and the columns of the row it carries on,
+    or None when it is a line of its own.
+    """
+    if line.ruled or row.ruled or len(row.cells) < 2:
+        return line, None
+    cut = _recut(line, row)
+    for option in (line, cut):
+        if option is not None and not blank and (columns := _continues(row, option)):
+            return option, columns
+    if (
+        cut is not None
+        and _has_mark(row.cells[0])
+        and _has_mark(cut.cells[0])
+        and _column(row.x0s, row.x1s, cut.x0s[0], cut.x1s[0]) == 0
+    ):
+        return cut, None  # the next ● row, its first cell wrapped close to the second
+    return line, None
+
+
 def _carries_row(row: _Line, line: _Line, header: list[str] | None) -> bool:
     """A ruled row at the top of a page that carries on the last row of the page before."""
     if not (row.ruled and line.ruled) or len(row.cells) != len(line.cells):
@@ -373,17 +418,21 @@ def _logical_lines(pages: list[list[_Line]]) -> list[_Line]:
                 _merge(prev, line.cells, list(range(len(line.cells))))
                 new_page, above = False, line
                 continue
-            columns = None if prev is None or new_page or blank else _continues(prev, line)
+            columns = None
+            if prev is not None and not new_page:
+                line, columns = _against_row(prev, line, blank)
             if prev is not None and columns is not None:
                 _merge(prev, line.cells, columns)
-                prev.x1s = [max(a, b) for a, b in zip(prev.x1s, _spread(prev, line, columns), strict=True)]
+                prev.x1s = _spread(prev, line, columns)
                 above = line
                 continue
-            if line.ruled and not any(_has_mark(c) for c in line.cells) and (
-                prev is None or not prev.ruled
+            if (
+                line.ruled
+                and not any(_has_mark(c) for c in line.cells)
+                and (prev is None or not prev.ruled)
             ):
                 header = list(line.cells)  # the first row of a table, without markers
-            line.extra["blank"] = blank or new_page
+            line.extra["blank"] = blank or (new_page and bool(out))
             line.extra["page_break"] = new_page and bool(out)
             out.append(line)
             new_page, above = False, line
@@ -430,7 +479,8 @@ def _open(data: bytes, filename: str):
         cause = err.args[0] if err.args else err
         if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
             raise PlanError(
-                "the PDF is encrypted (it asks for a password); give an unprotected copy or the text",
+                "the PDF is encrypted (it asks for a password); "
+                "give an unprotected copy or the text",
                 filename=filename,
             ) from None
         raise PlanError(f"not a readable PDF ({cause})", filename=filename) from None
@@ -450,8 +500,7 @@ def read_pdf(data: bytes, filename: str) -> Document:
                 undecoded += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
                 pages.append(_page_lines(page, number))
                 heights.append(float(page.height))
-    except PlanError:
-        raise
+                page.close()  # let go of the page's parsed objects
     except Exception as err:  # a page pdfminer cannot interpret
         raise PlanError(
             f"cannot read the PDF's pages ({type(err).__name__})", filename=filename
@@ -467,12 +516,16 @@ def read_pdf(data: bytes, filename: str) -> Document:
     lines: list[str] = []
     origins: list[Origin] = []
     blocks: list[Block] = []
+    carried = {"blank": False, "page_break": False}  # from a line with no text left
     for line in _logical_lines(pages):
-        block = _block(line, len(lines) + 1, "")
-        if not block.text:
-            continue
+        for flag in carried:
+            line.extra[flag] = bool(line.extra.get(flag)) or carried[flag]
         raw = "\t".join(c.strip() for c in line.cells if c.strip())
-        block.raw = [raw]
+        block = _block(line, len(lines) + 1, raw)
+        if not block.text:
+            carried = {flag: bool(line.extra.get(flag)) for flag in carried}
+            continue
+        carried = dict.fromkeys(carried, False)
         lines.append(raw)
         origins.append(Origin(filename, page=line.page, top=round(line.top, 1)))
         blocks.append(block)
