@@ -753,9 +753,27 @@ def parse_plan(text: str, *, filename: str | None = None) -> Plan:
 
 
 def _find_title(blocks: list[Block]) -> int | None:
+    """The first title that names a ward or a year, else a bare 「運営方針」 at the top."""
+    bare = None
     for idx, block in enumerate(blocks):
-        if parse_title_info(block.fold) is not None:
+        info = parse_title_info(block.fold)
+        if info is not None and not info.bare:
             return idx
+        if info is not None and bare is None and idx < 3:
+            bare = idx
+    return bare
+
+
+# 「川辺区総務部区政推進課」, 「みずほ台区役所」: the ward a contact block names
+_WARD_OFFICE = re.compile(r"([^\s、。,:：()（）「」0-9]{1,8}?区)(?:役所|総務部|区政推進課)")
+
+
+def _ward_in_contact(blocks: list[Block]) -> str | None:
+    """The ward named by the document's own contact block (or its last lines)."""
+    for block in reversed(blocks):
+        m = _WARD_OFFICE.search(block.text)
+        if m and m.group(1) != "区":
+            return m.group(1)
     return None
 
 
@@ -843,7 +861,7 @@ def _read(document: Document, hints: Hints) -> Reading:
             f"found {len(areas)} focus areas; a plan has at most {MAX_AREAS}",
             line=part2_heading.first,
         )
-    ward_name = info.ward or hints.ward_name
+    ward_name = info.ward or hints.ward_name or _ward_in_contact(after[-12:])
     fiscal_year = info.fiscal_year or hints.fiscal_year
     if ward_name is None:
         raise PlanError(

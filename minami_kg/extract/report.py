@@ -29,24 +29,29 @@ def _at_line(reading: Reading, line: int) -> str:
     return _at(reading, Source((line,), "")) or ""
 
 
+def _where(reading: Reading, source: Source | None) -> dict[str, Any]:
+    """ "at": where in the file as published; "line": the line of the document's text."""
+    return {"at": _at(reading, source), "line": None if source is None else source.first_line}
+
+
 def outline(reading: Reading) -> dict[str, Any]:
     """The reading as nested dicts and lists, in document order."""
     plan = reading.plan
     goal = plan.basic_goal
     return {
-        "files": list(reading.document.files),
+        "files": [PurePath(name).name for name in reading.document.files],
         "title": plan.title,
         "ward": plan.ward_name,
         "fiscal_year": plan.fiscal_year,
         "city": plan.city_name,
-        "at": _at(reading, plan.source),
+        **_where(reading, plan.source),
         "basic_goal": None
         if goal is None
         else {
             "label": goal.slogan,
             "subtitle": goal.subtitle,
             "statements": list(goal.statements),
-            "at": _at(reading, goal.source),
+            **_where(reading, goal.source),
         },
         "areas": [
             {
@@ -54,15 +59,15 @@ def outline(reading: Reading) -> dict[str, Any]:
                 "label": area.name,
                 "kind": str(area.kind),
                 "priority": area.is_priority,
-                "at": _at(reading, area.source),
+                **_where(reading, area.source),
                 "measures": [
                     {
                         "label": measure.title,
                         "flags": list(measure.flags),
                         "sections": list(measure.sections),
-                        "at": _at(reading, measure.source),
+                        **_where(reading, measure.source),
                         "actions": [
-                            {"label": action.text, "at": _at(reading, action.source)}
+                            {"label": action.text, **_where(reading, action.source)}
                             for action in measure.actions
                         ],
                     }
@@ -72,16 +77,15 @@ def outline(reading: Reading) -> dict[str, Any]:
             for area in plan.focus_areas
         ],
         "statements": [
-            {"label": s.title, "text": s.text, "at": _at(reading, s.source)}
-            for s in plan.statements
+            {"label": s.title, "text": s.text, **_where(reading, s.source)} for s in plan.statements
         ],
-        "principles": [{"label": p.title, "at": _at(reading, p.source)} for p in plan.principles],
+        "principles": [{"label": p.title, **_where(reading, p.source)} for p in plan.principles],
         "sections": [
             {
                 "label": entry.name,
                 "sites": list(entry.sites),
                 "goal": entry.goal[:FIRST_WORDS],
-                "at": _at(reading, entry.source),
+                **_where(reading, entry.source),
             }
             for entry in plan.sections
         ],

@@ -27,6 +27,9 @@ _TITLE = re.compile(
 _TAIL = re.compile(r"^(?:[(（【\[〈<].*|[^をはがにでともへやのより、。].*)?$")
 
 
+_BARE_TITLES = ("運営方針", "区運営方針")  # a title that leaves the ward and year to others
+
+
 @dataclass(frozen=True)
 class TitleInfo:
     """What a title line says; ward and year are None where it does not say them."""
@@ -42,6 +45,11 @@ class TitleInfo:
         year = self.written_year or (era_year(fiscal_year) if fiscal_year else "")
         name = f"{self.city or ''}{self.ward or ward or ''}"
         return f"{year}年度 {name}運営方針" if year else f"{name}運営方針"
+
+    @property
+    def bare(self) -> bool:
+        """A title that names neither the ward nor the year."""
+        return self.ward is None and self.fiscal_year is None
 
 
 def era_year(fiscal_year: int) -> str:
@@ -79,8 +87,8 @@ def parse_title_info(line: str) -> TitleInfo | None:
         city, ward = ward[: ward.index("市") + 1], ward[ward.index("市") + 1 :]
     if ward == "区":
         ward = None
-    if ward is None and year is None:
-        return None  # 「運営方針」 alone is a word in a sentence or a heading, not a title
+    if ward is None and year is None and (m["tail"] or compact not in _BARE_TITLES):
+        return None  # 「運営方針」 within other words is not a title
     part = m["tail"].strip("()（）【】[]〈〉<>") or None
     return TitleInfo(ward, year, city, written, part)
 

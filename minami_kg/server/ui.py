@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from minami_kg.extract import Hints, PlanError, read_reading
+from minami_kg.extract.report import outline
 from minami_kg.server import get_store
 from minami_kg.server.i18n import t
 from minami_kg.server.linked_data import not_found
@@ -28,6 +30,7 @@ from minami_kg.server.plan_views import (
     SectionDetail,
     SectionSummary,
 )
+from minami_kg.server.resources import Reader
 
 ui = Blueprint("ui", __name__)
 
@@ -329,6 +332,34 @@ def plans() -> ResponseReturnValue:
     return html("plans.html", plans=entries, plan_links=plan_links)
 
 
+@ui.get("/plans/<ward>/<fy>/reading")
+def reading(ward: str, fy: str) -> ResponseReturnValue:
+    """How the plan's document was read, so staff can check it before they trust it.
+
+    The outline (basic goal, areas with their measures and actions, sections)
+    with where each item stands in the file as published, then every block that
+    found no place and the share that did. The document is read again from the
+    plan's files, as `minami-kg read` reads it.
+    """
+    store = get_store(current_app)
+    settings = current_app.config["MINAMI_KG"]
+    entry = next((e for e in plan_index(store, settings.base) if e.key == f"{ward}/{fy}"), None)
+    if entry is None:
+        raise UiError(404, f"no plan {ward}/{fy} in the graph")
+    files = Reader(store, settings.base).plan_files(settings.sources, ward, fy)
+    if files is None:
+        raise UiError(404, f"the documents of {ward}/{fy} are not under the sources folder")
+    hints = Hints(ward_name=entry.ward_label, fiscal_year=int(fy))
+    try:
+        data = outline(read_reading(files.paths, hints=hints, encoding=files.encoding))
+    except PlanError as err:  # the document changed since the build and no longer reads
+        raise UiError(409, f"the document of {ward}/{fy} no longer reads: {err.message}") from None
+    links = plan_links(entry)
+    if wants_json():
+        return jsonify(reading=data, links=links)
+    return html("reading.html", reading=data, entry=entry, links=links)
+
+
 def plan_links(e: PlanEntry) -> dict[str, str | None]:
     """The views of one plan, each named the plan; the diff when the ward has a year before."""
     diff = None
@@ -339,6 +370,7 @@ def plan_links(e: PlanEntry) -> dict[str, str | None]:
         "sections": url_for("ui.sections", plan=e.key),
         "matrix": url_for("matrix.page", plan=e.key),
         "source": url_for("linked_data.source", ward=e.ward, fy=e.fiscal_year),
+        "reading": url_for("ui.reading", ward=e.ward, fy=e.fiscal_year),
         "page": f"/page/{e.key}",
         "diff": diff,
     }

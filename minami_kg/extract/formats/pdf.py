@@ -246,12 +246,7 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float]) -> None:
     When the text of a running header appears nowhere else in the document
     (a plan titled only in its header), its occurrence on page 1 stays.
     """
-    for lines, height in zip(pages, heights, strict=True):
-        for line in lines:
-            edge = line.top < _EDGE * height or line.bottom > (1 - _EDGE) * height
-            text = line.text
-            if edge and (is_page_marker(text) or _PAGE_NUMBER.match(text)):
-                line.furniture = True
+    _drop_page_numbers(pages, heights)
     places: dict[str, list[_Line]] = {}
     for lines, height in zip(pages, heights, strict=True):
         content = [ln for ln in lines if not ln.furniture]
@@ -274,6 +269,29 @@ def _drop_furniture(pages: list[list[_Line]], heights: list[float]) -> None:
             header = first.page == 1 and first.top < _BAND * heights[0]
             if header and not _found_elsewhere(key, pages):
                 first.furniture = False
+
+
+def _drop_page_numbers(pages: list[list[_Line]], heights: list[float]) -> None:
+    """Mark the lines near the top or bottom edge that only give the page's number.
+
+    A bare number (「3」) counts only when its difference from the page's
+    place in the file is the one most page numbers of the file show, so that
+    a lone heading number near the top of a page is kept.
+    """
+    found: list[tuple[_Line, int | None, bool]] = []
+    for lines, height in zip(pages, heights, strict=True):
+        for line in lines:
+            edge = line.top < _EDGE * height or line.bottom > (1 - _EDGE) * height
+            text = line.text
+            if edge and (is_page_marker(text) or _PAGE_NUMBER.match(text)):
+                digits = re.search(r"\d+", text)
+                offset = None if digits is None else int(digits.group()) - line.page
+                found.append((line, offset, text.isdigit()))
+    offsets = Counter(offset for _, offset, _ in found if offset is not None)
+    usual = offsets.most_common(1)[0][0] if offsets else None
+    for line, offset, bare in found:
+        if not bare or offset == usual:
+            line.furniture = True
 
 
 def _same_place(lines: list[_Line]) -> list[list[_Line]]:
