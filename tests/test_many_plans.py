@@ -293,6 +293,7 @@ def test_plans_lists_every_plan_with_its_counts(web: FlaskClient, store: Embedde
         "sections": "/sections?plan=minami/2022",
         "matrix": "/matrix?plan=minami/2022",
         "source": "/source/minami/2022",
+        "reading": "/plans/minami/2022/reading",
         "page": "/page/minami/2022",
         "diff": None,
     }

@@ -12,8 +12,9 @@ element:
   per `<br>`-separated line (only the first of an element has `blank_before`,
   so the common pass `lines.join_wrapped` can join a sentence broken by `<br>`);
 - `li`: a list item whose text starts with its marker: its own (●, ▶ …) when
-  it has one, otherwise 「・」 in a `ul` and 「N.」 in an `ol`; nested lists
-  follow in document order;
+  it has one, otherwise 「・」 in a `ul` (「▷」 in a `ul` nested in another: a
+  measure's actions) and 「N.」 in an `ol`; its `level` is how deep it is
+  nested; nested lists follow in document order;
 - `tr`: a table row, one cell per `td`/`th`.
 
 The Document's lines are the blocks' texts (cells joined by TAB); each line's
@@ -36,7 +37,7 @@ from ..errors import PlanError
 from ..lines import marker
 from ..normalize import fold_width, is_japanese, normalize_text
 
-__all__ = ["MEDIA_TYPE", "read_html"]
+__all__ = ["MEDIA_TYPE", "html_document", "read_html"]
 
 MEDIA_TYPE = "text/html"
 
@@ -512,7 +513,7 @@ class _Walker:
         elif tag in _HEADINGS and not self.ctx.leaf:
             self.open(el, BlockKind.HEADING, level=_HEADINGS[tag])
         elif tag == "li":
-            self.open(el, BlockKind.ITEM, prefix=self.item_marker(el))
+            self.open(el, BlockKind.ITEM, prefix=self.item_marker(el), level=len(self.lists))
         elif tag in ("ul", "ol", "menu", "dir"):
             self.lists.append(_List(tag == "ol", _int(el.get("start"), 1)))
             self.open(el, BlockKind.PARAGRAPH)
@@ -553,8 +554,9 @@ class _Walker:
         outer.boundary = True
 
     def item_marker(self, li: etree._Element) -> str:
+        """・ for an item of a list, ▷ for one nested in another (a measure's action), or its number."""
         if not self.lists or not self.lists[-1].ordered:
-            return "・"
+            return "・" if len(self.lists) <= 1 else "▷"
         state = self.lists[-1]
         number = _int(li.get("value"), state.next)
         state.next = number + 1
