@@ -554,7 +554,7 @@ class _Walker:
         outer.boundary = True
 
     def item_marker(self, li: etree._Element) -> str:
-        """・ for an item of a list, ▷ for one nested in another (a measure's action), or its number."""
+        """・ in a list, ▷ in a list nested in another (a measure's actions), or its number."""
         if not self.lists or not self.lists[-1].ordered:
             return "・" if len(self.lists) <= 1 else "▷"
         state = self.lists[-1]
