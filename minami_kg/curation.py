@@ -96,7 +96,8 @@ class Curation:
     area_slugs: dict[str, dict[str, str]] = field(default_factory=dict)
     area_kinds: dict[str, dict[str, str]] = field(default_factory=dict)
     labels_en: dict[str, dict[str, str]] = field(default_factory=dict)
-    # names every ward office uses alike (総務課 → somu)
+    # names every ward office uses alike (総務課 → somu, General Affairs Section)
+    common_labels_en: dict[str, str] = field(default_factory=dict)
     section_slugs: dict[str, str] = field(default_factory=dict)
     site_slugs: dict[str, str] = field(default_factory=dict)
     topics: tuple[Topic, ...] = ()
@@ -105,8 +106,9 @@ class Curation:
     overrides: tuple[LinkOverride, ...] = ()
 
     def english(self, japanese: str, ward: str) -> str | None:
-        """The curated English label of a ward's text (slug `ward`), if any."""
-        return self.labels_en.get(ward, {}).get(label_key(japanese))
+        """The curated English label of a ward's text (slug `ward`), or of a name every ward uses."""
+        key = label_key(japanese)
+        return self.labels_en.get(ward, {}).get(key) or self.common_labels_en.get(key)
 
     def area_kind(self, name: str, ward: str) -> str | None:
         """The curated role of a ward's focus area where its text does not say it."""
@@ -251,6 +253,7 @@ def load_curation(folder: Path) -> Curation:
         area_slugs=_by_ward(slugs.get("area"), str(folder / "slugs.toml")),
         area_kinds=_by_ward(slugs.get("area-kind"), str(folder / "slugs.toml")),
         labels_en=_by_ward(labels.get("label"), str(folder / "labels-en.toml")),
+        common_labels_en=_keyed(labels.get("common")),
         section_slugs=_keyed(slugs.get("section")),
         site_slugs=_keyed(slugs.get("site")),
         topics=_topics(topics.get("topic"), str(folder / "topics.toml")),

@@ -18,8 +18,17 @@ from minami_kg.extract import PlanError
 from minami_kg.extract.model import AreaKind, Plan
 from minami_kg.sources import discover
 
-TEXT = Path(__file__).parent / "fixtures" / "layouts" / "text"
-EXPECTED: dict[str, dict] = tomllib.loads((TEXT / "expected.toml").read_text(encoding="utf-8"))
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+# text/: one document per layout of the family; round2/: the same written again,
+# combined differently and with web pages, by someone who had not seen the reader
+FOLDERS = ("text", "round2")
+EXPECTED: dict[str, dict] = {
+    f"{folder}/{name}": expected
+    for folder in FOLDERS
+    for name, expected in tomllib.loads(
+        (LAYOUTS / folder / "expected.toml").read_text(encoding="utf-8")
+    ).items()
+}
 
 
 def _reading(plan: Plan) -> dict[str, object]:
@@ -28,7 +37,7 @@ def _reading(plan: Plan) -> dict[str, object]:
     return {
         "ward_name": plan.ward_name,
         "fiscal_year": plan.fiscal_year,
-        "basic_goal": goal.slogan if goal else None,
+        "basic_goal": goal.slogan if goal else "",
         "n_goal_statements": len(goal.statements) if goal else 0,
         "areas": [a.name for a in plan.focus_areas],
         "kinds": {a.name: str(a.kind) for a in plan.focus_areas if a.kind is not AreaKind.FOCUS},
@@ -46,7 +55,7 @@ def _read(name: str, hints: dict[str, object]) -> Plan:
         ward_name=hints.get("ward_name"),  # type: ignore[arg-type]
         fiscal_year=hints.get("fiscal_year"),  # type: ignore[arg-type]
     )
-    [source] = discover(TEXT / name)
+    [source] = discover(LAYOUTS / name)
     return read_source(source, Curation(), options).plan
 
 
@@ -71,5 +80,10 @@ def test_layout_non_plan_is_refused(name: str) -> None:
 
 
 def test_every_layout_document_is_checked() -> None:
-    documents = {p.name for p in TEXT.iterdir() if p.name != "expected.toml"}
+    documents = {
+        f"{folder}/{p.name}"
+        for folder in FOLDERS
+        for p in (LAYOUTS / folder).iterdir()
+        if p.name not in ("expected.toml", "README.md")
+    }
     assert documents == set(EXPECTED)

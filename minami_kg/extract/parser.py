@@ -83,7 +83,10 @@ def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 # 「（担当：地域振興課、区政推進課）」 after a measure or an action names who carries it
-_ASSIGNED = re.compile(r"[(（【\[]\s*(?:担当|所管)(?:課|部署)?\s*[:：]\s*([^)）】\]]+)[)）】\]]")
+_ASSIGNED = re.compile(
+    r"[(（【\[]\s*(?:担当|所管)(?:課|部署)?\s*[:：]\s*([^)）】\]]+)[)）】\]]"
+    r"|【\s*(?:担当|所管)(?:課|部署)?\s*】\s*[:：]?\s*(.+)$"
+)
 _NAMES = re.compile(r"[、,，/／\s]+")
 _UNIT_END = re.compile(r"(課|室|係|所|センター|園|館|担当|局|部)$")
 
@@ -101,7 +104,7 @@ def split_assignment(text: str) -> tuple[str, tuple[str, ...]]:
     """Remove 担当 annotations from a label and return the sections they name."""
     names: list[str] = []
     for m in _ASSIGNED.finditer(text):
-        names.extend(section_names(m.group(1)))
+        names.extend(section_names(m.group(1) or m.group(2)))
     return normalize_text(_ASSIGNED.sub(" ", text)), tuple(dict.fromkeys(names))
 
 
@@ -114,7 +117,8 @@ class _Measure:
     sections: tuple[str, ...] = ()  # from a 担当課 column
     numbered: bool = False  # read from a numbered heading (① …), not a marked line
 
-    def build(self) -> Measure:
+    def build(self, known: list[str]) -> Measure:
+        """The measure, the sections its 担当 names resolved against the plan's (`known`)."""
         title, named = split_assignment(self.title)
         sections = list(self.sections) + list(named)
         acts = []
@@ -123,9 +127,29 @@ class _Measure:
             sections.extend(more)
             if text:
                 acts.append(Action(text, source_of(its), flags))
+        resolved = [name for written in sections for name in _resolve(written, known)]
         return Measure(
-            title, source_of(self.items), tuple(acts), self.flags, tuple(dict.fromkeys(sections))
+            title, source_of(self.items), tuple(acts), self.flags, tuple(dict.fromkeys(resolved))
         )
+
+
+def _resolve(written: str, known: list[str]) -> list[str]:
+    """The plan's sections a written name stands for: itself, or several run together.
+
+    「高齢・障害支援課・福祉保健課」 is two of the plan's sections joined by 「・」,
+    which is also a letter of one of them; the plan's own names tell them apart.
+    """
+    if written in known or not known:
+        return [written]
+    found: list[str] = []
+    rest = written
+    while rest:
+        name = max((k for k in known if rest.startswith(k)), key=len, default=None)
+        if name is None:
+            return [written]
+        found.append(name)
+        rest = rest[len(name) :].lstrip("・、, ")
+    return found
 
 
 @dataclass
@@ -205,8 +229,8 @@ class _MeasureReader:
         pieces: list[str] = []
         for col_no, column in enumerate(_columns(rest)):
             parts = _ACTION_SPLIT.split(column)
-            if col_no > 0 or not first_is_title:
-                pieces.extend(parts)
+            if col_no > 0 or not first_is_title:  # 「・A ・B」 in an action column: two actions
+                pieces.extend(piece for part in parts for piece in _BULLET_SPLIT.split(part))
             else:
                 pieces.append(parts[0])
                 pieces.extend(["\x00" + p for p in parts[1:]])
@@ -273,6 +297,7 @@ def _table_measure(row: Block, roles: dict[int, str]) -> _Measure:
 
 # ▶ ▷ ► always mark an action; → and ⇒ only at the start or after white space,
 # since "自宅→避難所" is an arrow inside a sentence.
+_BULLET_SPLIT = re.compile(r"(?:^|\s+)[・•]\s*")
 _ACTION_SPLIT = re.compile(r"\s*[▶▷►]\s*|(?:^|\s+)[→⇒]\s*")
 
 
@@ -310,7 +335,16 @@ class _Region:
 
 
 def _regions(items: list[Block], parts: dict[int, int]) -> list[_Region]:
+    """The document cut at its part headings, 各職場の取組目標 and お問合せ先.
+
+    A part met again (a plan published as several pages, each under the same
+    part's heading; 「II」 then 目標達成に向けた施策 on the next line; 各職場の
+    取組目標（2/2）) goes on in the region it began, so pillars announced in one
+    file are detailed in another.
+    """
     regions = [_Region("pre", None)]
+    current = regions[0]
+    began: dict[str, _Region] = {}
     late = False  # after 各職場の取組目標, part headings no longer count
     for item in items:
         kind: str | None = None
@@ -322,11 +356,13 @@ def _regions(items: list[Block], parts: dict[int, int]) -> list[_Region]:
             part = parts.get(item.first)
             kind = None if part is None else f"part{part}"
         if kind is None:
-            regions[-1].items.append(item)
-        elif kind == regions[-1].kind and (kind == "sections" or not regions[-1].items):
-            continue  # 各職場の取組目標（2/2）, or "II" then 目標達成に向けた施策 on the next line
+            current.items.append(item)
+        elif kind in began and kind != "contact":
+            item.placed = True
+            current = began[kind]
         else:
-            regions.append(_Region(kind, item))
+            current = began[kind] = _Region(kind, item)
+            regions.append(current)
     return regions
 
 
@@ -561,7 +597,7 @@ def _priorities(intro: str) -> set[str]:
     return names
 
 
-def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
+def _finish_areas(areas: list[_Area], intro: str, known: list[str]) -> tuple[FocusArea, ...]:
     named = _priorities(intro)
     out: list[FocusArea] = []
     for area in areas:
@@ -595,7 +631,7 @@ def _finish_areas(areas: list[_Area], intro: str) -> tuple[FocusArea, ...]:
                 statements=tuple(t for t, _ in area.statements),
                 is_priority=priority and kind is AreaKind.FOCUS,
                 kind=kind,
-                measures=tuple(m.build() for m in area.measures),
+                measures=tuple(m.build(known) for m in area.measures),
             )
         )
     return tuple(out)
@@ -806,6 +842,7 @@ def _read(document: Document, hints: Hints) -> Reading:
     breaks = set(parts) | {
         b.first for b in after if is_sections_heading(b.text) or is_contact_heading(b.text)
     }
+    breaks |= _slogan_start(after, parts)
     items = join_wrapped(after, breaks)
     for item in items:
         if item.first not in parts and _furniture(item, info.ward):
@@ -818,9 +855,10 @@ def _read(document: Document, hints: Hints) -> Reading:
     items = [i for i in items if not i.text.startswith("※")]
     regions = _regions(items, parts)
     kinds = [r.kind for r in regions]
-    if "part2" not in kinds:
+    if "part2" not in kinds and "sections" not in kinds:
         raise PlanError(
-            "no part II heading (目標達成に向けた施策) after the title; not a plan of this family",
+            "no part II heading (目標達成に向けた施策) and no section goals (各職場の取組目標)"
+            " after the title; not a plan of this family",
             line=title_block.first,
         )
 
@@ -848,18 +886,18 @@ def _read(document: Document, hints: Hints) -> Reading:
         elif region.kind == "contact" and region.heading is not None and contact is None:
             contact = parse_contact(region.heading, region.items)
             place(*region.items)
-    assert part2_heading is not None
+    skeleton = part2_heading or title_block  # where a plan without a skeleton is reported
     if basic_goal is None and "part1" not in kinds and regions[0].items:
         basic_goal = _basic_goal(regions[0].items)  # a slogan right under the title
     if not any(area.measures for area in areas) and not sections:
         raise PlanError(
             "no focus area with measures and no section goals; not a plan of this family",
-            line=part2_heading.first,
+            line=skeleton.first,
         )
     if len(areas) > MAX_AREAS:
         raise PlanError(
             f"found {len(areas)} focus areas; a plan has at most {MAX_AREAS}",
-            line=part2_heading.first,
+            line=skeleton.first,
         )
     ward_name = info.ward or hints.ward_name or _ward_in_contact(after[-12:])
     fiscal_year = info.fiscal_year or hints.fiscal_year
@@ -881,7 +919,7 @@ def _read(document: Document, hints: Hints) -> Reading:
         source=title_block.source(),
         basic_goal=basic_goal,
         policy_intro=policy_intro,
-        focus_areas=_finish_areas(areas, policy_intro),
+        focus_areas=_finish_areas(areas, policy_intro, [entry.name for entry in sections]),
         statements=tuple(statements),
         organisation_intro=organisation_intro,
         principles=tuple(principles),
@@ -891,6 +929,19 @@ def _read(document: Document, hints: Hints) -> Reading:
         notes=notes,
     )
     return _reading(plan, document, [*physical[:t], *items, *note_items])
+
+
+def _slogan_start(blocks: list[Block], parts: dict[int, int]) -> set[int]:
+    """The line of the first block under the 基本目標 heading: a slogan stands alone.
+
+    A paragraph right under the slogan, with no blank line between, is its
+    statement, not the rest of a wrapped sentence.
+    """
+    for index, block in enumerate(blocks):
+        if parts.get(block.first) == 1:
+            after = next((b for b in blocks[index + 1 :] if b.first not in parts), None)
+            return set() if after is None else {after.first}
+    return set()
 
 
 def _reading(plan: Plan, document: Document, blocks: list[Block]) -> Reading:

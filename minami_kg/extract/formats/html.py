@@ -35,7 +35,7 @@ from ..blocks import Block, BlockKind, Document, Origin
 from ..decode import decode
 from ..errors import PlanError
 from ..lines import marker
-from ..normalize import fold_width, is_japanese, normalize_text
+from ..normalize import ends_sentence, fold_width, is_japanese, normalize_text
 
 __all__ = ["MEDIA_TYPE", "html_document", "read_html"]
 
@@ -375,9 +375,9 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-def _flat(el: etree._Element) -> tuple[str, int | None]:
-    """All the text of a table cell on one line, and the source line it starts on."""
-    parts: list[str] = []
+def _flat(el: etree._Element) -> tuple[list[str], int | None]:
+    """The lines of a table cell (split at `<br>` and inner blocks), and the source line it starts on."""
+    pieces: list[list[str]] = [[]]
     line: int | None = None
 
     def add(text: str | None, at: Callable[[], int | None]) -> None:
@@ -388,7 +388,7 @@ def _flat(el: etree._Element) -> tuple[str, int | None]:
             start = at()
             lead = text[: len(text) - len(text.lstrip(" \t\n\r\f"))]
             line = None if start is None else start + lead.count("\n")
-        parts.append(text)
+        pieces[-1].append(text)
 
     def visit(node: etree._Element) -> None:
         tag = _tag(node)
@@ -396,14 +396,26 @@ def _flat(el: etree._Element) -> tuple[str, int | None]:
             add(node.text, lambda: _start(node))
             for child in node:
                 if _tag(child) == "br" or _tag(child) in _BLOCK_TAGS:
-                    parts.append(" ")
+                    pieces.append([])
                 visit(child)
                 if _tag(child) in _BLOCK_TAGS:
-                    parts.append(" ")
+                    pieces.append([])
                 add(child.tail, lambda c=child: _after(c))
 
     visit(el)
-    return _cell(parts), line
+    return [text for text in (_cell(p) for p in pieces) if text], line
+
+
+def _list_cell(lines: list[str]) -> str:
+    """A cell of several lines, as a list: each line after its marker (・ where it has none).
+
+    In a measure table each line of an action cell is one action (「訓練の支援<br>
+    備蓄の点検」); the marker keeps them apart once the cell is one line of text.
+    Lines that are all sentences are a paragraph (a section's goal), kept as they are.
+    """
+    if len(lines) < 2 or all(ends_sentence(line) for line in lines):
+        return " ".join(lines)  # one line, or sentences of a paragraph
+    return " ".join(line if marker(normalize_text(line)) else f"・{line}" for line in lines)
 
 
 # ---------------------------------------------------------------- the walk
@@ -569,7 +581,8 @@ class _Walker:
         for cell in tr:
             if _tag(cell) not in ("td", "th"):
                 continue
-            text, at = _flat(cell)
+            lines, at = _flat(cell)
+            text = _list_cell(lines) if cells else " ".join(lines)  # the first cell names the row
             if normalize_text(text):
                 cells.append(text)
                 line = line or at
@@ -607,6 +620,7 @@ _BOILERPLATE = re.compile(
     r"(?:最終)?更新日(?:時)?\s*[:：]?.{0,30}|掲載日\s*[:：].{0,30}|公開日\s*[:：].{0,30}|"
     r"ページ(?:ID|番号)\s*[:：].{0,30}|"
     r"前のページ(?:へ|に)戻る|このページを印刷する|印刷(?:する)?|"
+    r"(?:次|前)のページ(?:「[^」]{1,40}」)?(?:へ|に)?(?:進む|戻る)?|"
     r"ツイート|ポスト|シェア|いいね|LINEで送る|Xでポスト|Facebookでシェア)[。.!！]?",
     re.I,
 )
