@@ -106,7 +106,7 @@ class Curation:
     overrides: tuple[LinkOverride, ...] = ()
 
     def english(self, japanese: str, ward: str) -> str | None:
-        """The curated English label of a ward's text (slug `ward`), or of a name every ward uses."""
+        """The English label of a ward's text (slug `ward`), or of a name every ward uses."""
         key = label_key(japanese)
         return self.labels_en.get(ward, {}).get(key) or self.common_labels_en.get(key)
 

@@ -48,7 +48,9 @@ def _name_and_goal(item: Block) -> tuple[str, str] | None:
     return name, normalize_text(goal)
 
 
-_HEADER_CELL = re.compile(r"^(課|課名|職場|職場名|所属|所属名|部署|部署名|担当|(今年度の|各職場の|職場)?(取組)?目標)$")
+_HEADER_CELL = re.compile(
+    r"^(課|課名|職場|職場名|所属|所属名|部署|部署名|担当|(今年度の|各職場の|職場)?(取組)?目標)$"
+)
 _UNIT = re.compile(r"(課|室|係|所|センター|園|館|担当|事務所|局|部|窓口)(\s*[(（].*[)）])?$")
 _BRACKETS = "【】[]〔〕〈〉<>《》"
 
@@ -72,7 +74,8 @@ def parse_sections(items: list[Block]) -> list[SectionEntry]:
     """One SectionEntry per section name, with the paragraph that follows it."""
     entries: list[tuple[str, tuple[str, ...], str, list[Block]]] = []
     for item in items:
-        if item.kind is BlockKind.ROW and all(_HEADER_CELL.match(normalize_text(c)) for c in item.cells):
+        header = all(_HEADER_CELL.match(normalize_text(c)) for c in item.cells)
+        if item.kind is BlockKind.ROW and header:
             continue  # the header row of a table of goals: 課名 | 目標
         split = _name_and_goal(item)
         if split is not None:

@@ -376,7 +376,7 @@ _BLOCK_TAGS = frozenset(
 
 
 def _flat(el: etree._Element) -> tuple[list[str], int | None]:
-    """The lines of a table cell (split at `<br>` and inner blocks), and the source line it starts on."""
+    """The lines of a table cell (split at `<br>` and inner blocks), and the line it starts on."""
     pieces: list[list[str]] = [[]]
     line: int | None = None
 
