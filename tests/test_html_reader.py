@@ -396,7 +396,7 @@ def test_lists_tables_and_definitions(tmp_path: Path) -> None:
         "<ul><li><p>● 見守りの推進</p><p>地域の皆さまと進めます。</p></li>"
         "<li>※ 新規の取組を含みます。</li><li>見出し<br>▶ 行動<br>続きの文</li></ul>\n"
         "<dl><dt>総務課</dt><dd>訓練を重ねます。</dd></dl>\n"
-        "<table><tr><th>課</th><td></td><td>目標<br>その\n\t二</td></tr>"
+        "<table><tr><th>課</th><td></td><td>目標<br>その\n\t二</td><td>一文目。<br>二文目。</td></tr>"
         "<tr><td> </td></tr></table>\n"
         "<div>直接の文<p>段落</p>後の文</div>\n"
         "<h5>小見出し</h5><pre>一行目\n  二行目</pre></article>",
@@ -415,7 +415,9 @@ def test_lists_tables_and_definitions(tmp_path: Path) -> None:
         ("paragraph", "続きの文", False),
         ("paragraph", "総務課", True),
         ("paragraph", "訓練を重ねます。", True),
-        ("row", "課\t目標 その二", True),  # a source line break in Japanese: no space
+        # lines of a cell after the first are a list (each an action); sentences, a paragraph;
+        # a source line break between Japanese characters is no space
+        ("row", "課\t・目標 ・その二\t一文目。 二文目。", True),
         ("paragraph", "直接の文", True),
         ("paragraph", "段落", True),
         ("paragraph", "後の文", True),

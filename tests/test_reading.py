@@ -204,3 +204,8 @@ def test_a_pdf_plan_in_the_source_view_and_its_reading(tmp_path: Path) -> None:
     reading = client.get("/plans/sakuradai/2024/reading?format=json").get_json()["reading"]
     assert reading["files"] == ["sakuradai-r6.pdf"]
     assert reading["warnings"] == []
+
+
+def test_the_plan_page_links_its_reading(client: FlaskClient) -> None:
+    home = client.get("/?plan=minami/2022", headers={"Accept": "text/html"})
+    assert 'href="/plans/minami/2022/reading"' in home.get_data(as_text=True)

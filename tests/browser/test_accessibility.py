@@ -18,6 +18,7 @@ PAGES = [
     "/source/minami/2022",
     "/sections",
     "/plans",
+    "/plans/minami/2022/reading",
     "/sections/minami/kodomo-katei-shien",
     "/compare",
     "/compare?a=minami/section/kodomo-katei-shien&b=minami/section/fukushi-hoken",
