@@ -209,3 +209,19 @@ def test_a_pdf_plan_in_the_source_view_and_its_reading(tmp_path: Path) -> None:
 def test_the_plan_page_links_its_reading(client: FlaskClient) -> None:
     home = client.get("/?plan=minami/2022", headers={"Accept": "text/html"})
     assert 'href="/plans/minami/2022/reading"' in home.get_data(as_text=True)
+
+
+def test_a_section_named_by_a_tanto_without_a_goal_is_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(
+        "令和6年度 川辺区運営方針\n\n２ 目標達成に向けた施策\n\n柱１ 安全・安心のまちづくり\n\n"
+        "● 防災拠点の機能強化（担当：総務課、危機管理室）\n▶ 拠点訓練の支援\n\n"
+        "４ 各職場の取組目標\n\n総務課\n区役所の運営を支えます。\n",
+        encoding="utf-8",
+    )
+    reading = read_reading([path])
+    assert reading.plan.measures[0].sections == ("総務課", "危機管理室")
+    assert [(w.line, w.message) for w in reading.warnings] == [
+        (7, "担当 names a section with no goal in this plan")
+    ]
+    assert reading.coverage == 1.0  # the measure itself is placed

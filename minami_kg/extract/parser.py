@@ -945,22 +945,33 @@ def _slogan_start(blocks: list[Block], parts: dict[int, int]) -> set[int]:
 
 
 def _reading(plan: Plan, document: Document, blocks: list[Block]) -> Reading:
-    """The Reading of a plan: every block that found no place becomes a warning."""
+    """The Reading of a plan: every block that found no place becomes a warning.
+
+    So does a 担当 that names a section with no goal in the plan: its link
+    cannot be made.
+    """
     content = [b for b in blocks if not b.extra.get("furniture")]
-    warnings = tuple(
-        ReadingWarning(
-            line=b.first,
-            where=str(document.origin(b.first)),
-            text=b.text,
-            message="not placed in the plan",
-        )
+    unplaced = [
+        ReadingWarning(b.first, str(document.origin(b.first)), b.text, "not placed in the plan")
         for b in content
         if not b.placed
-    )
+    ]
+    goals = {entry.name for entry in plan.sections}
+    unknown = [
+        ReadingWarning(
+            measure.source.first_line,
+            str(document.origin(measure.source.first_line)),
+            f"{measure.title}（担当：{name}）",
+            "担当 names a section with no goal in this plan",
+        )
+        for measure in plan.measures
+        for name in measure.sections
+        if name not in goals
+    ]
     return Reading(
         plan=plan,
         document=document,
-        warnings=warnings,
-        placed=len(content) - len(warnings),
+        warnings=tuple(sorted(unplaced + unknown, key=lambda w: w.line)),
+        placed=len(content) - len(unplaced),
         content=len(content),
     )

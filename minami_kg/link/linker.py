@@ -171,25 +171,31 @@ def _assigned(plan: Plan) -> Iterable[Contribution]:
             )
             for name in measure.sections:
                 section = names.get(name)
-                if section is None:
-                    continue  # the reading reports a 担当 with no goal paragraph
-                entry = plan.sections[section]
-                name_side = Quote(
-                    ref=Ref.of_section(section),
-                    exact=entry.name,
-                    prefix="",
-                    suffix="",
-                    line=entry.source.first_line,
-                )
-                yield Contribution(
-                    section=section,
-                    area=area_no,
-                    measure=measure_no,
-                    method="explicit-mention",
-                    score=1.0,
-                    accepted=True,
-                    evidence=(Evidence(entry.name, name_side, measure_side),),
-                )
+                if section is not None:  # else the reading warns of a 担当 with no goal
+                    yield _explicit(
+                        plan, section, Ref.of_measure(area_no, measure_no), measure_side
+                    )
+
+
+def _explicit(plan: Plan, section: int, measure: Ref, measure_side: Quote) -> Contribution:
+    """An accepted link the text states, quoting the section's name and the measure's words."""
+    entry = plan.sections[section]
+    name_side = Quote(
+        ref=Ref.of_section(section),
+        exact=entry.name,
+        prefix="",
+        suffix="",
+        line=entry.source.first_line,
+    )
+    return Contribution(
+        section=section,
+        area=measure.area,
+        measure=measure.measure,
+        method="explicit-mention",
+        score=1.0,
+        accepted=True,
+        evidence=(Evidence(entry.name, name_side, measure_side),),
+    )
 
 
 def _explicit_mentions(plan: Plan, measures: dict[Ref, list[_Features]]) -> Iterable[Contribution]:
@@ -203,23 +209,7 @@ def _explicit_mentions(plan: Plan, measures: dict[Ref, list[_Features]]) -> Iter
                 if section in seen:
                     continue
                 seen.add(section)
-                entry = plan.sections[section]
-                name_side = Quote(
-                    ref=Ref.of_section(section),
-                    exact=entry.name,
-                    prefix="",
-                    suffix="",
-                    line=entry.source.first_line,
-                )
-                yield Contribution(
-                    section=section,
-                    area=ref.area,
-                    measure=ref.measure,
-                    method="explicit-mention",
-                    score=1.0,
-                    accepted=True,
-                    evidence=(Evidence(entry.name, name_side, quote(feature.place, start, end)),),
-                )
+                yield _explicit(plan, section, ref, quote(feature.place, start, end))
 
 
 @dataclass(frozen=True)
