@@ -1190,3 +1190,11 @@ def test_assigned_sections_tables_and_cross_cutting_statements() -> None:
         "地域振興課",
         "高齢・障害支援課",
     ]
+
+
+def test_a_title_set_over_two_lines_names_its_year_above() -> None:
+    """A PDF's large title often stands as 「令和6年度」 over 「南区運営方針」."""
+    text = "令和6年度\n南区運営方針\n\n" + _PART2 + "\n" + _AREAS
+    plan = parse_plan(text)
+    assert (plan.title, plan.ward_name, plan.fiscal_year) == ("令和6年度 南区運営方針", "南区", 2024)
+    assert plan.source.lines == (1,)

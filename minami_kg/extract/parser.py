@@ -837,6 +837,12 @@ def _read(document: Document, hints: Hints) -> Reading:
     title_block = physical[t]
     info = parse_title_info(title_block.fold)
     assert info is not None
+    if info.fiscal_year is None and t > 0:  # 「令和6年度」 on the line above 「南区運営方針」
+        joined = parse_title_info(physical[t - 1].fold + title_block.fold)
+        if joined is not None and joined.fiscal_year is not None:
+            t, info = t - 1, joined
+            title_block.placed = True
+            title_block = physical[t]
     after = physical[t + 1 :]
     parts = part_lines(after)
     breaks = set(parts) | {
