@@ -78,7 +78,7 @@ class Contribution:
 
 
 METHODS = {
-    "explicit-mention": "the measure's or an action's text names the section",
+    "explicit-mention": "the measure's or an action's text names the section, or its 担当 does",
     "shared-topic": "the section's goal and the measure share specific topics or terms",
     "curated": "added by a person in data/curation/link-overrides.toml",
 }
