@@ -22,6 +22,22 @@ from minami_kg.store import EmbeddedStore
 from .oxigraph_server import OxigraphServer, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium (deselect with -m 'not browser')"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/browser/ is a browser test, so `-m "not browser"` runs the rest."""
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+
+
 SEED = PROJECT_ROOT / "data" / "sources" / "minami" / "2022" / "minami-r4-unei-hoshin.txt"
 
 
