@@ -29,11 +29,13 @@ run: build
 
 test: setup
 	$(BIN)/ruff check minami_kg tests
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check minami_kg tests
 	$(BIN)/ruff format --check minami_kg tests
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) web/node_modules var

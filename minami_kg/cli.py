@@ -31,7 +31,7 @@ from minami_kg.queries import QueryParameterError, find_query
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.sources import SourceError, discover
 from minami_kg.stats import graph_stats
-from minami_kg.store import EXPORT_FORMATS, StoreError, open_store
+from minami_kg.store import EXPORT_FORMATS, StoreError, open_store, serialized
 from minami_kg.validate import validate_store
 
 USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError, SettingsError)
@@ -246,7 +246,8 @@ def _print_results(results: Any, fmt: str) -> None:
         click.echo(json.dumps({"boolean": value}) if fmt == "json" else str(value).lower())
         return
     if isinstance(results, QueryTriples):
-        sys.stdout.buffer.write(serialize(results, format=RdfFormat.TURTLE, prefixes=PREFIXES))
+        turtle = serialize(results, format=RdfFormat.TURTLE, prefixes=PREFIXES)
+        sys.stdout.buffer.write(serialized(turtle))
         return
     assert isinstance(results, QuerySolutions)
     names = [v.value for v in results.variables]

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = "http://127.0.0.1:8000/"
@@ -182,14 +183,14 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Defaults overridden by whichever `MINAMI_KG_*` variables are set."""
         environ = os.environ if environ is None else environ
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}  # each value of its field's type
         for f in fields(cls):
             value = environ.get(f.metadata["env"])
             if value:
                 changes[f.name] = _parse(f.name, f.metadata["env"], f.type, value)
         return replace(cls(), **changes)
 
-    def with_changes(self, **changes: object) -> Settings:
+    def with_changes(self, **changes: Any) -> Settings:
         """A copy with the given fields replaced; `None` values are ignored."""
         given = {k: v for k, v in changes.items() if v is not None}
         return replace(self, **given)
@@ -199,7 +200,8 @@ class SettingsError(ValueError):
     """An environment variable whose value does not fit its setting."""
 
 
-def _parse(name: str, env: str, kind: str, value: str) -> object:
+def _parse(name: str, env: str, kind: object, value: str) -> object:
+    """`value` as a field of type `kind`: its annotation, a string (as `from __future__` has it)."""
     if kind in ("Path", "Path | None"):
         return Path(value)
     if kind in ("int", "float"):

@@ -24,6 +24,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, SH, SKOS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 MKG = "https://w3id.org/minami-kg/def#"
 VANN = "http://purl.org/vocab/vann/"
@@ -321,17 +322,21 @@ def _by_iri(ref: TermRef) -> str:
 def _ours(graph: Graph, kind: URIRef) -> list[URIRef]:
     """The terms of our namespace typed `kind`, by local name."""
     return sorted(
-        (s for s in set(graph.subjects(RDF.type, kind)) if str(s).startswith(MKG)),
+        (
+            s
+            for s in set(graph.subjects(RDF.type, kind))
+            if isinstance(s, URIRef) and str(s).startswith(MKG)
+        ),
         key=lambda s: str(s)[len(MKG) :].lower(),
     )
 
 
-def _value(graph: Graph, subject: object, predicate: URIRef) -> str:
+def _value(graph: Graph, subject: Node, predicate: URIRef) -> str:
     values = sorted(str(o) for o in graph.objects(subject, predicate))
     return values[0] if values else ""
 
 
-def _text(graph: Graph, subject: object, predicate: URIRef) -> Text:
+def _text(graph: Graph, subject: Node, predicate: URIRef) -> Text:
     by_language: dict[str, str] = {}
     for value in graph.objects(subject, predicate):
         if isinstance(value, Literal):
@@ -457,12 +462,12 @@ def _shape(graph: Graph, names: _Names, node: URIRef) -> Shape:
     )
 
 
-def _severity(graph: Graph, node: object) -> str:
+def _severity(graph: Graph, node: Node) -> str:
     severity = graph.value(node, SH.severity)
     return str(severity).rsplit("#", 1)[-1] if severity else "Violation"
 
 
-def _constraint(graph: Graph, names: _Names, node: object) -> Constraint:
+def _constraint(graph: Graph, names: _Names, node: Node) -> Constraint:
     path = graph.value(node, SH.path)
     value_types = [graph.value(node, SH.datatype), graph.value(node, SH["class"])]
     value_types += _classes_of(graph, graph.value(node, SH["or"]))
@@ -487,24 +492,24 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, Literal) else None
 
 
-def _list(graph: Graph, head: object) -> list[object]:
+def _list(graph: Graph, head: Node | None) -> list[Node]:
     return list(Collection(graph, head)) if head is not None else []
 
 
-def _classes_of(graph: Graph, head: object) -> list[object]:
+def _classes_of(graph: Graph, head: Node | None) -> list[Node]:
     """The classes of a list of `[ sh:class C ]` shapes (as in `sh:or`), when that is all it is."""
     members = _list(graph, head)
-    classes = [graph.value(m, SH["class"]) for m in members]
+    classes = [c for m in members if (c := graph.value(m, SH["class"])) is not None]
     if (
         members
-        and all(c is not None for c in classes)
+        and len(classes) == len(members)
         and all(len(set(graph.predicates(m))) == 1 for m in members)
     ):
         return classes
     return []
 
 
-def _path_text(graph: Graph, names: _Names, path: object) -> str:
+def _path_text(graph: Graph, names: _Names, path: Node | None) -> str:
     """A SHACL path (§2.3.1) in SPARQL property-path syntax."""
     if isinstance(path, URIRef):
         return names.curie(str(path))
@@ -525,7 +530,7 @@ def _path_text(graph: Graph, names: _Names, path: object) -> str:
     return str(path)
 
 
-def _path_properties(graph: Graph, path: object) -> Iterable[str]:
+def _path_properties(graph: Graph, path: Node | None) -> Iterable[str]:
     if isinstance(path, URIRef):
         yield str(path)
     elif isinstance(path, BNode):
@@ -554,11 +559,11 @@ _FACETS = (
 
 
 def _facets(
-    graph: Graph, names: _Names, node: object, *, skip_value_types: bool = False
+    graph: Graph, names: _Names, node: Node, *, skip_value_types: bool = False
 ) -> list[str]:
     """Every condition of a shape not shown in its own column, as `sh:name value` text."""
 
-    def show(value: object) -> str:
+    def show(value: Node) -> str:
         if isinstance(value, URIRef):
             return names.curie(str(value))
         if isinstance(value, Literal):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from minami_kg.store import GraphStore
+from minami_kg.store import GraphStore, select
 
 # (label, class IRI) in the order `minami-kg stats` prints them.
 COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
@@ -64,9 +64,9 @@ class GraphStats:
 
 
 def graph_stats(store: GraphStore) -> GraphStats:
-    by_class = {row["class"].value: int(row["n"].value) for row in store.query(_CLASS_COUNTS)}
+    by_class = {row["class"].value: int(row["n"].value) for row in select(store, _CLASS_COUNTS)}
     other = {
-        label: int(next(iter(store.query(query)))["n"].value)
+        label: int(next(iter(select(store, query)))["n"].value)
         for label, query in _OTHER_COUNTS.items()
     }
     counts = {
@@ -74,7 +74,7 @@ def graph_stats(store: GraphStore) -> GraphStats:
         for label, iri in COUNTED_CLASSES
     }
     by_plan: dict[str, dict[str, int]] = {}
-    for row in store.query(_PER_PLAN):
+    for row in select(store, _PER_PLAN):
         by_plan.setdefault(row["plan"].value, {})[row["class"].value] = int(row["n"].value)
     per_plan = {
         plan: {label: found.get(iri, 0) for label, iri in PER_PLAN_CLASSES}

@@ -226,6 +226,17 @@ def test_help_opens_the_staff_guide(client: FlaskClient) -> None:
     assert english.headers["Location"] == "/docs/staff-guide.ja?lang=en"
 
 
+def test_redirects_carry_any_query_string_without_a_500(client: FlaskClient) -> None:
+    """A parameter that shares a name with url_for's own arguments is only carried along."""
+    for path, location in [
+        ("/docs/portal.md?name=x&_scheme=javascript", "/docs/portal?name=x&_scheme=javascript"),
+        ("/help?name=x&_external=1", "/docs/staff-guide.ja?name=x&_external=1"),
+    ]:
+        response = client.get(path)
+        assert response.status_code in (301, 302), path
+        assert response.headers["Location"] == location
+
+
 def test_a_guide_as_json_and_its_cache_validators(client: FlaskClient) -> None:
     response = client.get("/docs/portal", headers={"Accept": "application/json"})
     data = response.get_json()

@@ -9,7 +9,7 @@ import networkx as nx
 
 def write_network(graph: nx.Graph, path: Path, fmt: str) -> None:
     """GraphML or GEXF; evidence lists become a readable string attribute."""
-    plain = nx.Graph()
+    plain: nx.Graph[str] = nx.Graph()
     for node, data in graph.nodes(data=True):
         plain.add_node(node, **{k: v for k, v in data.items() if v is not None})
     for a, b, data in graph.edges(data=True):

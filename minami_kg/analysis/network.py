@@ -11,7 +11,7 @@ from networkx.algorithms import bipartite
 from networkx.algorithms.community import greedy_modularity_communities
 from pyoxigraph import Literal, NamedNode, Variable
 
-from minami_kg.store import GraphStore
+from minami_kg.store import GraphStore, select
 
 _CONTRIBUTIONS = """
 PREFIX mkg: <https://w3id.org/minami-kg/def#>
@@ -76,9 +76,9 @@ def read_network(store: GraphStore, plan: str | None = None) -> nx.Graph:
     `area`; edges carry `method`, `score` and `evidence` (LinkEvidence list).
     """
     substitutions = {Variable("plan"): NamedNode(plan)} if plan else None
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     links: dict[tuple[str, str], _Link] = {}
-    for row in store.query(_CONTRIBUTIONS, substitutions=substitutions):
+    for row in select(store, _CONTRIBUTIONS, substitutions=substitutions):
         section, measure = row["section"].value, row["measure"].value
         graph.add_node(section, label=row["sectionLabel"].value, kind="section", bipartite=0)
         graph.add_node(

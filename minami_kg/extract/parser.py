@@ -869,9 +869,11 @@ def _read(document: Document, hints: Hints) -> Reading:
         )
 
     basic_goal = None
-    policy_intro, areas = "", []
+    policy_intro = ""
+    areas: list[_Area] = []
     statements: list[Statement] = []
-    organisation_intro, principles = "", []
+    organisation_intro = ""
+    principles: list[Principle] = []
     part2_heading: Block | None = None
     sections: list[SectionEntry] = []
     contact: Contact | None = None

@@ -36,7 +36,7 @@ from minami_kg.rdf.namespaces import (
     XSD,
     Namespace,
 )
-from minami_kg.store import GraphStore
+from minami_kg.store import GraphStore, select
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -136,11 +136,11 @@ def _placed(query: str, **terms: Literal) -> str:
 
 
 def _count(store: GraphStore, query: str, **terms: Literal) -> int:
-    return int(next(iter(store.query(_placed(query, **terms))))["n"].value)
+    return int(next(iter(select(store, _placed(query, **terms))))["n"].value)
 
 
 def plan_datasets(store: GraphStore, base: str) -> list[PlanDataset]:
-    rows = store.query(_placed(_PLANS, prefix=Literal(base + "graph/plan/")))
+    rows = select(store, _placed(_PLANS, prefix=Literal(base + "graph/plan/")))
     found: dict[str, PlanDataset] = {}
     for row in rows:
         plan = row["plan"]
@@ -265,13 +265,13 @@ def _describe(
     yield graph, VOID.entities, _number(_count(store, _ENTITIES, space=space))
 
     used: set[str] = set()
-    for number, row in enumerate(store.query(_CLASSES), start=1):
+    for number, row in enumerate(select(store, _CLASSES), start=1):
         part = BlankNode(f"class{number}")
         used.add(row["class"].value)
         yield graph, VOID.classPartition, part
         yield part, VOID["class"], row["class"]
         yield part, VOID.entities, _number(int(row["n"].value))
-    for number, row in enumerate(store.query(_PROPERTIES), start=1):
+    for number, row in enumerate(select(store, _PROPERTIES), start=1):
         part = BlankNode(f"property{number}")
         used.add(row["p"].value)
         yield graph, VOID.propertyPartition, part
@@ -281,11 +281,11 @@ def _describe(
         if any(term.startswith(namespace) for term in used):
             yield graph, VOID.vocabulary, NamedNode(namespace)
 
-    for row in store.query(_placed(_EXAMPLES, space=space)):
+    for row in select(store, _placed(_EXAMPLES, space=space)):
         yield graph, VOID.exampleResource, row["s"]
 
     # One dataset per plan: the plan's named graph, a part of the whole.
-    graph_sizes = {row["g"].value: int(row["n"].value) for row in store.query(_GRAPH_TRIPLES)}
+    graph_sizes = {row["g"].value: int(row["n"].value) for row in select(store, _GRAPH_TRIPLES)}
     for item in plan_datasets(store, base):
         dataset = urls.part(_slug(item.plan, base))
         yield catalog, DCAT.dataset, dataset

@@ -88,8 +88,12 @@ def _contribution(
     title = places.plan.focus_areas[c.area].measures[c.measure].title
     q.types(node, MKG.Contribution)
     ward = places.doc.ward
-    english = (curation.english(entry.name, ward), curation.english(title, ward))
-    q.labels(node, f"{entry.name} → {title}", " → ".join(english) if all(english) else None)
+    entry_en, title_en = curation.english(entry.name, ward), curation.english(title, ward)
+    q.labels(
+        node,
+        f"{entry.name} → {title}",
+        f"{entry_en} → {title_en}" if entry_en and title_en else None,
+    )
     q.add(node, MKG.section, section)
     q.add(node, MKG.measure, measure)
     q.add(node, MKG.method, Literal(c.method))

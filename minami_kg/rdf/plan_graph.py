@@ -178,8 +178,8 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     q.text(plan_iri, MKG.organisationStatement, plan.organisation_intro)
     for note in plan.notes:
         q.text(plan_iri, SKOS.note, note)
-    for statement in plan.statements:  # statements across the focus areas
-        q.text(plan_iri, MKG.statement, f"【{statement.title}】{statement.text}")
+    for cross_cutting in plan.statements:  # statements across the focus areas
+        q.text(plan_iri, MKG.statement, f"【{cross_cutting.title}】{cross_cutting.text}")
     q.source(plan_iri, plan.source, document)
 
     # the fiscal year as an interval

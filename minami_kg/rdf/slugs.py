@@ -32,7 +32,7 @@ def romanise(text: str) -> str:
 
 def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     """A lowercase ASCII slug for any text; never empty."""
-    words = []
+    words: list[str] = []
     for word in re.split(r"[^a-z0-9]+", romanise(text).lower()):
         for long, short in _LONG_VOWELS:
             word = word.replace(long, short)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, QuerySolution, Variable
 
-from minami_kg.store import GraphStore
+from minami_kg.store import GraphStore, select
 
 MKG = "https://w3id.org/minami-kg/def#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -152,24 +152,24 @@ def read_corpus(store: GraphStore, base: str) -> Corpus:
     """Every labelled resource of the graph with its texts, facets and synonyms."""
     prefix = {Variable("prefix"): Literal(base + "id/")}
     docs: dict[str, Document] = {}
-    for row in store.query(_TEXTS, substitutions=prefix):
+    for row in select(store, _TEXTS, substitutions=prefix):
         _add_text(docs.setdefault(row["s"].value, Document(row["s"].value)), row)
     docs = {iri: doc for iri, doc in docs.items() if doc.names}
     types: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_TYPES, substitutions=prefix):
+    for row in select(store, _TYPES, substitutions=prefix):
         types[row["s"].value].add(row["type"].value)
-    for iri, doc in docs.items():
-        doc.type = next((key for key, cls in TYPES if cls in types[iri]), "other")
-    for row in store.query(_EXTRA_TEXT):
+    for iri, typed in docs.items():
+        typed.type = next((key for key, cls in TYPES if cls in types[iri]), "other")
+    for row in select(store, _EXTRA_TEXT):
         if (doc := docs.get(row["s"].value)) and row["o"].value not in doc.texts:
             doc.texts.append(row["o"].value)
-    for row in store.query(_TOPIC_LABELS):
+    for row in select(store, _TOPIC_LABELS):
         if doc := docs.get(row["s"].value):
             doc.topics.append(row["label"].value)
-    for row in store.query(_AREAS):
+    for row in select(store, _AREAS):
         if doc := docs.get(row["s"].value):
             doc.areas.add(row["area"].value)
-    for row in store.query(_SECTIONS):
+    for row in select(store, _SECTIONS):
         if doc := docs.get(row["s"].value):
             doc.sections.add(row["section"].value)
     for doc in docs.values():
@@ -178,7 +178,7 @@ def read_corpus(store: GraphStore, base: str) -> Corpus:
         doc.texts.sort()
         doc.topics.sort()
     groups: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(_SYNONYMS):
+    for row in select(store, _SYNONYMS):
         groups[row["s"].value].append(row["label"].value)
     return Corpus(
         documents=sorted(docs.values(), key=lambda d: d.iri),

@@ -119,7 +119,7 @@ def _fill(db: sqlite3.Connection, corpus: Corpus) -> None:
 
 def _columns(doc: Document) -> list[str]:
     fields = {"name": doc.names, "alias": doc.aliases, "body": doc.texts, "topic": doc.topics}
-    values = []
+    values: list[str] = []
     for name in FIELDS:
         streams = Streams()
         for text in fields[name]:

@@ -63,7 +63,7 @@ class _Term:
 
 def _terms(found: list[Run]) -> list[_Term]:
     """Each run once, made ready to be looked for in many texts."""
-    terms = {}
+    terms: dict[_Term, None] = {}
     for run in found:
         reading = hiragana(run.text) if is_kana(run.text) and len(run.text) > 1 else ""
         term = _Term(run.text, run.latin, tuple(w.key for w in run.words), reading)

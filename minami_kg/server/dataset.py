@@ -52,7 +52,7 @@ from minami_kg.server.sparql_formats import (
     parse_accept,
     prefers_html,
 )
-from minami_kg.store import GraphStore
+from minami_kg.store import GraphStore, select
 
 dataset = Blueprint("dataset", __name__)
 
@@ -138,7 +138,7 @@ class DistributionRow:
 def _page_context() -> dict[str, object]:
     """What the HTML page shows, read back from the description quads."""
     quads = current_description()
-    by_subject: dict[str, dict[str, list[object]]] = {}
+    by_subject: dict[str, dict[str, list[tuple[object, str | None]]]] = {}
     for q in quads:
         value = q.object.value if isinstance(q.object, NamedNode | Literal) else q.object
         by_subject.setdefault(str(q.subject), {}).setdefault(q.predicate.value, []).append(
@@ -147,7 +147,7 @@ def _page_context() -> dict[str, object]:
     settings = _settings()
     manifest = _manifest()
 
-    def first(subject: str, predicate: str, language: str | None = None) -> object:
+    def first(subject: object, predicate: str, language: str | None = None) -> object:
         for value, lang in by_subject.get(f"<{subject}>", {}).get(predicate, []):
             if language is None or lang == language:
                 return value
@@ -241,7 +241,7 @@ def page_urls() -> list[str]:
     """`{base}page/…` for every `{base}id/…` IRI the data mentions, sorted."""
     base = _settings().base
     space = Literal(base + "id/")
-    rows = get_store(current_app).query(_IDS.replace("$space", str(space)))
+    rows = select(get_store(current_app), _IDS.replace("$space", str(space)))
     pages = {
         base + "page/" + row["x"].value.removeprefix(base + "id/").split("#")[0] for row in rows
     }
@@ -347,5 +347,5 @@ def add_validators(response: Response) -> Response:
         headers["Last-Modified"] = validators["Last-Modified"]
         headers.setdefault("Cache-Control", validators["Cache-Control"])
     if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
-        return response.make_conditional(request)
+        response.make_conditional(request)  # changes `response` itself: a 304 when fresh
     return response

@@ -153,6 +153,16 @@ def _cached(response: Response) -> Response:
     return response
 
 
+def _to_guide(name: str) -> str:
+    """A guide's address with the request's query string carried over as it came.
+
+    The query is appended as text, never passed to `url_for` as arguments, where
+    a parameter called `name` or `_scheme` would clash with its own.
+    """
+    query = request.query_string.decode("ascii", "replace")
+    return url_for("docs.guide", name=name) + (f"?{query}" if query else "")
+
+
 def _describe(guide: Guide) -> dict[str, str]:
     return {
         "name": guide.name,
@@ -180,7 +190,7 @@ def guide(name: str) -> ResponseReturnValue:
 
         return not_found(f"/docs/{name}: there is no such guide")
     if name != found.name:  # `/docs/portal.md` → `/docs/portal`
-        return redirect(url_for("docs.guide", name=found.name, **request.args), 301)
+        return redirect(_to_guide(found.name), 301)
     html = guide_html(found)
     if wants_json():
         source = found.path.read_text(encoding="utf-8")
@@ -199,4 +209,4 @@ def image(filename: str) -> ResponseReturnValue:
 @docs_pages.get("/help")
 def help_page() -> ResponseReturnValue:
     """The UI's help link: the staff guide."""
-    return redirect(url_for("docs.guide", name=HELP, **request.args))
+    return redirect(_to_guide(HELP))

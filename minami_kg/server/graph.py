@@ -22,6 +22,7 @@ web/package-lock.json); only the four files the page loads are served.
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -99,8 +100,13 @@ _TYPE_OF_CLASS = {nt.cls.value: nt for nt in NODE_TYPES if nt.cls is not None}
 _OTHER = NODE_TYPES[-1]
 
 # Classes whose members only qualify a link; never drawn as nodes.
-_SCAFFOLDING = (MKG.Contribution, MKG.Evidence, MKG.Mention, OA.SpecificResource)
-_SCAFFOLDING += (OA.TextQuoteSelector,)
+_SCAFFOLDING = (
+    MKG.Contribution,
+    MKG.Evidence,
+    MKG.Mention,
+    OA.SpecificResource,
+    OA.TextQuoteSelector,
+)
 
 # Of a property and its inverse, the one an edge is drawn with (earlier wins).
 _PREFERRED = [
@@ -220,7 +226,7 @@ class _Link:
     property: str
     contribution: Json | None = None
 
-    @property
+    @builtins.property  # `property` is a field here
     def rank(self) -> tuple[int, int, str]:
         """Lower draws: contributions, then preferred properties, then by IRI."""
         if self.contribution is not None:

@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import NamedNode, QueryTriples, RdfFormat, serialize
 
 from minami_kg.config import Settings
 from minami_kg.rdf.namespaces import PREFIXES
@@ -175,6 +175,7 @@ def named_graph(name: str) -> ResponseReturnValue:
     else:
         rdf_format = RDF_FORMATS[fmt]
         triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {term} {{ ?s ?p ?o }} }}")
+        assert isinstance(triples, QueryTriples)
         prefixes = dict(PREFIXES) if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
         body = serialize(triples, format=rdf_format, prefixes=prefixes)
         response = Response(body, content_type=_content_type(rdf_format))

@@ -31,7 +31,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -41,6 +41,7 @@ from flask.typing import ResponseReturnValue
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 
 from minami_kg.server import get_store
@@ -280,7 +281,7 @@ class Outline:
         return next(a for a in self.areas if a.iri == measure.area)
 
 
-def _select(sparql: str, bound: dict[Variable, Term]) -> QuerySolutions:
+def _select(sparql: str, bound: Mapping[Variable, Term]) -> QuerySolutions:
     result = get_store(current_app).query(sparql, substitutions=bound)
     assert isinstance(result, QuerySolutions)
     return result
@@ -985,9 +986,10 @@ def workbook(table: Matrix) -> Workbook:
     """Sheet 1 the matrix (panes frozen below the headers, beside the names); sheet 2 the links."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = t("課×取組", "Matrix")
     _fill(sheet, matrix_rows(table))
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=3)
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROWS + 1, column=3).coordinate
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 24
     for row in sheet.iter_rows(min_row=1, max_row=HEADER_ROWS):

@@ -33,6 +33,7 @@ from minami_kg.publish import store_version
 from minami_kg.rdf.iris import Iris
 from minami_kg.server import get_store
 from minami_kg.server.linked_data import negotiate_format, not_found
+from minami_kg.store import select, serialized
 
 ontology = Blueprint("ontology", __name__)
 
@@ -86,8 +87,10 @@ def read_vocabulary(settings: Settings) -> Vocabulary:
         doc=doc,
         bodies={
             "ttl": turtle,
-            "jsonld": serialize(triples, format=RdfFormat.JSON_LD),
-            "rdf": serialize(triples, format=RdfFormat.RDF_XML, prefixes=dict(doc.namespaces)),
+            "jsonld": serialized(serialize(triples, format=RdfFormat.JSON_LD)),
+            "rdf": serialized(
+                serialize(triples, format=RdfFormat.RDF_XML, prefixes=dict(doc.namespaces))
+            ),
         },
     )
 
@@ -240,7 +243,7 @@ def _query_examples(doc: Ontology) -> dict[str, Example]:
     branches += [_EXAMPLE_PROPERTY.replace("TERM", str(NamedNode(p.iri))) for p in doc.properties]
     union = "\n  UNION\n  ".join(b.replace("SPACE", str(Literal(space))) for b in branches)
     rows: dict[str, list[tuple[str, object, object, object]]] = {}
-    for row in get_store(current_app).query(_EXAMPLES.replace("BRANCHES", union)):
+    for row in select(get_store(current_app), _EXAMPLES.replace("BRANCHES", union)):
         local = row["term"].value[len(MKG) :]
         rows.setdefault(local, []).append((row["s"].value, row["label"], row["o"], row["olabel"]))
     return {local: _example(found, space) for local, found in rows.items()}

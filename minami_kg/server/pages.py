@@ -42,7 +42,7 @@ from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, 
 from minami_kg.rdf.namespaces import XSD, compact_iri
 from minami_kg.server import get_store
 from minami_kg.server.security import spreadsheet_text
-from minami_kg.store import Term
+from minami_kg.store import Term, select
 
 pages = Blueprint("pages", __name__)
 
@@ -162,9 +162,11 @@ def table_xlsx(table: ResultTable, title: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = _UNSAFE_IN_FILENAME.sub("_", title).replace("[", "(").replace("]", ")")[:31]
     book.properties.title = title
     book.properties.creator = "minami-kg"
@@ -273,10 +275,11 @@ def query_page(name: str) -> ResponseReturnValue:
     }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
+    links = _format_links(name, given)
     page = {
         "query": query,
         "form": form,
-        "links": _format_links(name, given),
+        "links": links,
         "choices": _choices(query, base) if fmt == "html" else {},
     }
     try:
@@ -305,9 +308,7 @@ def query_page(name: str) -> ResponseReturnValue:
     cells = [[display_cell(t, base) for t in row] for row in table.rows]
     html = render_template("query.html", columns=table.columns, rows=cells, sparql=sparql, **page)
     response = Response(html)
-    response.headers["Link"] = (
-        f'<{page["links"]["json"]}>; rel="alternate"; type="application/json"'
-    )
+    response.headers["Link"] = f'<{links["json"]}>; rel="alternate"; type="application/json"'
     return response
 
 
@@ -340,7 +341,7 @@ def _choices(query: CannedQuery, base: str) -> dict[str, list[Choice]]:
     wards: dict[str, Choice] = {}
     years: set[str] = set()
     prefix = f"{base}id/"
-    for row in get_store(current_app).query(_PLANS):
+    for row in select(get_store(current_app), _PLANS):
         years.add(row["fy"].value)
         iri = row["ward"].value
         if iri.startswith(prefix):

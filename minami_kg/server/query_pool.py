@@ -38,8 +38,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO, TypedDict, cast
 
 from pyoxigraph import (
+    BlankNode,
     DefaultGraph,
     NamedNode,
     QueryBoolean,
@@ -60,6 +62,7 @@ from minami_kg.server.sparql_formats import (
     choose,
     describe,
 )
+from minami_kg.store import serialized
 
 READY = "ready"
 
@@ -144,7 +147,7 @@ def answer(result: Result, job: Job, again: Callable[[], Result]) -> Reply:
         return Refusal(406, f"{what} results are available as: {describe(FORMATS_BY_KIND[kind])}")
     try:
         if isinstance(result, QueryBoolean):
-            return Answer(fmt.media_type, result.serialize(format=fmt.results_format()))
+            return Answer(fmt.media_type, serialized(result.serialize(format=fmt.results_format())))
         if isinstance(result, QuerySolutions):
             cut = _first_solutions(result, fmt.results_format(), job.max_rows)
             if cut is None:
@@ -159,10 +162,18 @@ def answer(result: Result, job: Job, again: Callable[[], Result]) -> Reply:
         return Refusal(400, f"Query error: {err}")
 
 
-def _dataset(job: Job) -> dict[str, object]:
+class _Dataset(TypedDict, total=False):
+    """The dataset arguments of pyoxigraph's `Store.query`."""
+
+    use_default_graph_as_union: bool
+    default_graph: DefaultGraph | list[NamedNode | BlankNode | DefaultGraph]
+    named_graphs: list[NamedNode | BlankNode]
+
+
+def _dataset(job: Job) -> _Dataset:
     if job.default_graphs is None and job.named_graphs is None:
         return {"use_default_graph_as_union": True}
-    dataset: dict[str, object] = {}
+    dataset: _Dataset = {}
     # Only named graphs given: the default graph is the store's own (empty when
     # built by `minami-kg build`, which puts every triple in a named graph).
     dataset["default_graph"] = (
@@ -283,7 +294,8 @@ def _first_solutions(
         return _through_tsv(solutions, fmt, max_rows)
     sink = _RowSink(rows, max_rows)
     try:
-        solutions.serialize(sink, format=fmt)
+        # pyoxigraph writes to any object with a `write`; its stubs ask for an IO[bytes]
+        solutions.serialize(cast(IO[bytes], sink), format=fmt)
     except _Enough:
         if sink.cut is None or sink.unsure:
             return None
@@ -300,12 +312,13 @@ def _through_tsv(
     tsv, truncated = cut
     if fmt == QueryResultsFormat.TSV:
         return tsv, truncated
-    return parse_query_results(tsv, format=QueryResultsFormat.TSV).serialize(format=fmt), truncated
+    results = parse_query_results(tsv, format=QueryResultsFormat.TSV)
+    return serialized(results.serialize(format=fmt)), truncated
 
 
 def _first_triples(triples: QueryTriples, fmt: Format, max_rows: int) -> Answer:
     """At most `max_rows` triples in `fmt`; one more is read to know if any were left out."""
-    body = serialize(itertools.islice(triples, max_rows), format=fmt.rdf_format())
+    body = serialized(serialize(itertools.islice(triples, max_rows), format=fmt.rdf_format()))
     truncated = next(triples, None) is not None
     return Answer(fmt.media_type, body, truncated)
 

@@ -310,7 +310,7 @@ class Reader:
     def outgoing(self, iri: str) -> list[tuple[NamedNode, Term]]:
         return [(row["p"], row["o"]) for row in self._select(_OUTGOING, iri)]
 
-    def incoming(self, iri: str) -> list[tuple[NamedNode, Term]]:
+    def incoming(self, iri: str) -> list[tuple[NamedNode, NamedNode | BlankNode]]:
         return [(row["p"], row["s"]) for row in self._select(_INCOMING, iri)]
 
     def labels(self, iris: set[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -487,7 +487,11 @@ class Reader:
 
     def source_lines(self, iri: str, out: list[tuple[NamedNode, Term]]) -> SourceLines | None:
         lines = [int(o.value) for p, o in out if p == MKG.sourceLine and o.value.isdigit()]
-        texts = [Text(o.value, o.language) for p, o in out if p == MKG.sourceText]
+        texts = [
+            Text(o.value, o.language)
+            for p, o in out
+            if p == MKG.sourceText and isinstance(o, Literal)
+        ]
         if not lines:
             return None
         where = self.document_of(iri)
@@ -513,7 +517,11 @@ class Reader:
                 Evidence(
                     iri=ev.value,
                     order=int(order[0].value) if order else None,
-                    basis=[Text(b.value, b.language) for b in props.get(MKG.basis.value, [])],
+                    basis=[
+                        Text(b.value, b.language)
+                        for b in props.get(MKG.basis.value, [])
+                        if isinstance(b, Literal)
+                    ],
                     quotes=quotes,
                 )
             )

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Flask, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Request, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from jinja2 import TemplateNotFound
 from pyoxigraph import NamedNode, serialize
@@ -91,7 +91,7 @@ from minami_kg.server.sparql_text import (
 )
 from minami_kg.server.sparql_update import StoreBusy, apply_update
 from minami_kg.server.watchdog import Watchdog, client_socket, timeout_message
-from minami_kg.store import EmbeddedStore, StoreError
+from minami_kg.store import EmbeddedStore, StoreError, serialized
 
 PATH = "/sparql"
 POOL_KEY = "minami_kg.query_pool"
@@ -386,7 +386,7 @@ class SparqlEndpoint:
             update_enabled=bool(settings.update_token) and not settings.endpoint,
         )
         body = serialize(triples, format=fmt.rdf_format(), prefixes=SD_PREFIXES)
-        return HttpAnswer(body, fmt.media_type)
+        return HttpAnswer(serialized(body), fmt.media_type)
 
     def _browser(self, ranges: tuple[MediaRange, ...]) -> bool:
         """A client that prefers HTML gets the editor, when its template is installed."""
@@ -512,7 +512,7 @@ def _graph_iris(params: MultiDict[str, str], name: str) -> list[str]:
     return values
 
 
-def _endpoint_url(req: ProtocolRequest) -> str:
+def _endpoint_url(req: ProtocolRequest | Request) -> str:
     """The endpoint's own URL: the base IRI of queries and the service description's subject."""
     environ = req.environ
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"

@@ -11,6 +11,7 @@ one that names nothing 404, both with a message.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
@@ -92,8 +93,8 @@ def asked_plan(v: PlanViews, ward: str | None = None) -> PlanRef | None:
     return plan
 
 
-def plan_query() -> dict[str, str]:
-    """`plan=` to carry on links, when the request named one."""
+def plan_query() -> dict[str, Any]:
+    """`plan=` to carry on links, when the request named one (as `url_for`'s `**values: Any`)."""
     return {"plan": request.args["plan"]} if request.args.get("plan") else {}
 
 

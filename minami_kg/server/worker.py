@@ -27,12 +27,15 @@ import selectors
 import socket
 import struct
 import time
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from gunicorn import http, util
+from gunicorn.config import Config
 from gunicorn.http import wsgi
+from gunicorn.http.errors import NoMoreData
 from gunicorn.workers import base
 
 from minami_kg.server.watchdog import RELEASE_KEY, closing_answer
@@ -106,11 +109,12 @@ class Connection:
     last_used: float = field(default_factory=time.monotonic)
 
 
-class KeepAliveWorker(base.Worker):  # type: ignore[misc]
+class KeepAliveWorker(base.Worker):
     """One request at a time, connections kept alive for `keepalive` seconds."""
 
     def init_process(self) -> None:
-        self.cfg = SettledConfig(self.cfg)
+        # a stand-in: gunicorn only reads settings off its Config, and each read passes through
+        self.cfg = cast(Config, SettledConfig(self.cfg))
         self.client_seconds = float(getattr(self.app, "client_timeout", CLIENT_SECONDS))
         self.selector = selectors.DefaultSelector()
         self.kept: dict[int, Connection] = {}
@@ -173,7 +177,7 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
             keep = self._handle_request(req, conn) and conn.parser.finish_body(
                 deadline=time.monotonic() + DRAIN_SECONDS
             )
-        except (http.errors.NoMoreData, StopIteration):
+        except (NoMoreData, StopIteration):
             pass  # the client closed the connection, or the request ended it
         except (BlockingIOError, TimeoutError):  # the client stalled (`limit_waits`)
             if req is None:  # in the request's head: say so; a stalled reader gets nothing
@@ -197,13 +201,15 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
 
     def _handle_request(self, req: Any, conn: Connection) -> bool:
         """Run the app for one request as gunicorn's sync worker does; True: keep the connection."""
-        environ: dict[str, Any] = {}
+        environ: MutableMapping[str, Any] = {}
         resp = None
         try:
             self.cfg.pre_request(self, req)
             started = datetime.now()
             resp, environ = wsgi.create(req, conn.sock, conn.client, conn.server, self.cfg)
-            resp.sock = writer = OneWrite(conn.sock)
+            writer = OneWrite(conn.sock)
+            # a stand-in: gunicorn's Response writes to its socket with sendall and sendfile only
+            resp.sock = cast(socket.socket, writer)
             environ[RELEASE_KEY] = self.release_connections
             self.nr += 1
             if self.nr >= self.max_requests:
@@ -211,7 +217,8 @@ class KeepAliveWorker(base.Worker):  # type: ignore[misc]
                 self.alive = False
             if not self.alive or not self.cfg.keepalive:
                 resp.force_close()
-            respiter = self.wsgi(environ, resp.start_response)
+            # types-gunicorn's start_response type lacks the exc_info and write() of WSGI's
+            respiter = self.wsgi(environ, resp.start_response)  # type: ignore[arg-type]
             try:
                 if isinstance(respiter, environ["wsgi.file_wrapper"]):
                     resp.write_file(respiter)

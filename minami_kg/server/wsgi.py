@@ -27,7 +27,7 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn configured from our settings instead of its own command line."""
 
     def __init__(self, settings: Settings, *, host: str, port: int, workers: int) -> None:
@@ -57,7 +57,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    # types-gunicorn's start_response type lacks the exc_info and write() of WSGI's, so
+    # no WSGI app (Flask's included) fits the return type it gives `load`
+    def load(self) -> Flask:  # type: ignore[override]
         from minami_kg.server import create_app
 
         app = create_app(self.settings)

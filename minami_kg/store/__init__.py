@@ -3,7 +3,7 @@
 from pyoxigraph import RdfFormat
 
 from minami_kg.config import Settings
-from minami_kg.store.base import GraphStore, QueryResult, Term
+from minami_kg.store.base import GraphStore, QueryResult, Term, select, serialized
 from minami_kg.store.embedded import EmbeddedStore, StoreError, replace_store
 from minami_kg.store.remote import RemoteStore
 
@@ -40,4 +40,6 @@ __all__ = [
     "Term",
     "open_store",
     "replace_store",
+    "select",
+    "serialized",
 ]

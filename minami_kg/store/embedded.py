@@ -20,13 +20,13 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, Store, Variable, serialize
+from pyoxigraph import QueryTriples, RdfFormat, Store, Variable, serialize
 
-from minami_kg.store.base import QueryResult, Term
+from minami_kg.store.base import QueryResult, Term, serialized
 
 
 class StoreError(OSError):
@@ -149,25 +149,29 @@ class EmbeddedStore:
         return self._current()
 
     def query(
-        self, sparql: str, *, substitutions: dict[Variable, Term] | None = None
+        self, sparql: str, *, substitutions: Mapping[Variable, Term] | None = None
     ) -> QueryResult:
         """Run a SPARQL query with the union of the named graphs as default graph."""
         return self._current().query(
-            sparql, use_default_graph_as_union=True, substitutions=substitutions
+            sparql,
+            use_default_graph_as_union=True,
+            # pyoxigraph takes a dict, nothing else
+            substitutions=None if substitutions is None else dict(substitutions),
         )
 
     def dump(self, fmt: RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
         """The whole store: all quads for a dataset format, the union for a triple format."""
         store = self._current()
         if fmt.supports_datasets:
-            return store.dump(format=fmt, prefixes=prefixes)
+            return serialized(store.dump(format=fmt, prefixes=prefixes))
 
         triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return serialize(triples, format=fmt, prefixes=prefixes)
+        assert isinstance(triples, QueryTriples)
+        return serialized(serialize(triples, format=fmt, prefixes=prefixes))
 
     def sorted_nquads(self) -> bytes:
         """Every quad as N-Quads, lines sorted: the same inputs give the same bytes."""
-        lines = self._current().dump(format=RdfFormat.N_QUADS).splitlines(keepends=True)
+        lines = serialized(self._current().dump(format=RdfFormat.N_QUADS)).splitlines(keepends=True)
         return b"".join(sorted(lines))
 
     def replace(self, nquads_file: Path) -> None:

@@ -64,7 +64,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +78,7 @@ from pyoxigraph import (
     QueryResultsFormat,
     QuerySolution,
     QuerySolutions,
+    QueryTriples,
     RdfFormat,
     Store,
     Variable,
@@ -86,7 +87,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from minami_kg.store.base import QueryResult, Term
+from minami_kg.store.base import QueryResult, Term, serialized
 from minami_kg.store.embedded import StoreError
 
 DEFAULT_TIMEOUT = 30.0
@@ -127,7 +128,7 @@ class RemoteStore:
     # -- reading ---------------------------------------------------------------
 
     def query(
-        self, sparql: str, *, substitutions: dict[Variable, Term] | None = None
+        self, sparql: str, *, substitutions: Mapping[Variable, Term] | None = None
     ) -> QueryResult:
         """Run a SPARQL query with the union of our named graphs as default graph.
 
@@ -176,9 +177,10 @@ class RemoteStore:
         local = Store()
         local.extend(self.quads())
         if fmt.supports_datasets:
-            return local.dump(format=fmt, prefixes=prefixes)
+            return serialized(local.dump(format=fmt, prefixes=prefixes))
         triples = local.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return serialize(triples, format=fmt, prefixes=prefixes)
+        assert isinstance(triples, QueryTriples)
+        return serialized(serialize(triples, format=fmt, prefixes=prefixes))
 
     def sorted_nquads(self) -> bytes:
         """Every quad as N-Quads, lines sorted: byte for byte what the embedded store gives."""
@@ -422,7 +424,7 @@ def query_shape(query: str) -> QueryShape:
     return QueryShape(form, declares_dataset, where_open, where_close, sub_select)
 
 
-def values_block(substitutions: dict[Variable, Term]) -> str:
+def values_block(substitutions: Mapping[Variable, Term]) -> str:
     """`VALUES (?a ?b) { (t1 t2) }` from pyoxigraph terms, whose `str()` is SPARQL syntax."""
     names, terms = [], []
     for variable, term in substitutions.items():
@@ -435,7 +437,9 @@ def values_block(substitutions: dict[Variable, Term]) -> str:
     return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
 
 
-def bind(query: str, substitutions: dict[Variable, Term], shape: QueryShape | None = None) -> str:
+def bind(
+    query: str, substitutions: Mapping[Variable, Term], shape: QueryShape | None = None
+) -> str:
     """The query with `substitutions` pre-bound by a VALUES block first in its WHERE group.
 
     A WHERE group that is a sub-SELECT is wrapped in a group after the block;

@@ -24,6 +24,7 @@ origin is the line of the HTML file where the block's text starts.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -116,6 +117,11 @@ def _parse(text: str, filename: str) -> etree._Element:
 
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _LINE_CAP = 65535  # libxml2 reports every line past this one as 65535
+
+
+def _known(line: int | None) -> Callable[[], int | None]:
+    """An `at` (see `_Walker.add`) for a text whose line is already known."""
+    return lambda: line
 
 
 def _tag(el: etree._Element) -> str | None:
@@ -237,6 +243,7 @@ def _holds_subheading(el: etree._Element) -> bool:
 def _drop(el: etree._Element) -> None:
     """Remove an element, keeping the text that follows it."""
     if el.getparent() is not None:
+        assert isinstance(el, lxml.html.HtmlElement)  # `_parse` keeps no comments, no PIs
         el.drop_tree()
 
 
@@ -400,7 +407,7 @@ def _flat(el: etree._Element) -> tuple[list[str], int | None]:
                 visit(child)
                 if _tag(child) in _BLOCK_TAGS:
                     pieces.append([])
-                add(child.tail, lambda c=child: _after(c))
+                add(child.tail, functools.partial(_after, child))
 
     visit(el)
     return [text for text in (_cell(p) for p in pieces) if text], line
@@ -479,7 +486,7 @@ class _Walker:
                 if index:
                     self.end_line()
                 line = None if start is None else start + index
-                self.add(piece, lambda line=line: line)
+                self.add(piece, _known(line))
             return
         if self.line is None and text.strip(" \t\n\r\f"):
             start = at()
