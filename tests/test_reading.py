@@ -225,3 +225,21 @@ def test_a_section_named_by_a_tanto_without_a_goal_is_a_warning(tmp_path: Path) 
         (7, "担当 names a section with no goal in this plan")
     ]
     assert reading.coverage == 1.0  # the measure itself is placed
+
+
+def test_a_non_plan_page_or_pdf_leaves_the_store_as_it_was(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    store = tmp_path / "store"
+    first = runner.invoke(main, ["build", "--source", str(SEED), "--store", str(store)])
+    assert first.exit_code == 0, first.output
+    dump = tmp_path / "before.nq"
+    runner.invoke(main, ["export", "--store", str(store), "--format", "nq", "-o", str(dump)])
+    for name in ("round2/nonplan-ward-index.html", "round3/nonplan-notice-r6.pdf"):
+        path = FIXTURES / "layouts" / name
+        refused = runner.invoke(main, ["build", "--source", str(path), "--store", str(store)])
+        assert refused.exit_code == 1, name
+        assert refused.output.count("\n") == 1 and str(path) in refused.output
+        after = tmp_path / "after.nq"
+        runner.invoke(main, ["export", "--store", str(store), "--format", "nq", "-o", str(after)])
+        assert after.read_bytes() == dump.read_bytes(), name
