@@ -75,6 +75,7 @@ def part_lines(blocks: list[Block]) -> dict[int, int]:
     next block is a part title; the title block counts too.
     """
     parts: dict[int, int] = {}
+    by_numeral_only: set[int] = set()  # Ⅲ + a title that is no part's name
     for idx, block in enumerate(blocks):
         fold = block.fold
         part = part_of(fold)
@@ -82,6 +83,8 @@ def part_lines(blocks: list[Block]) -> dict[int, int]:
         if bare is None:
             if part is not None:
                 parts[block.first] = part
+                if _PART_NUMERAL.match(fold.strip()) and _titled_part(fold) is None:
+                    by_numeral_only.add(block.first)
             continue
         nxt = blocks[idx + 1].fold if idx + 1 < len(blocks) else None
         titled = None if nxt is None else _keyword_part(nxt)
@@ -89,7 +92,21 @@ def part_lines(blocks: list[Block]) -> dict[int, int]:
             parts[block.first] = titled
         elif part is not None and bare.group(1) in ("I", "II", "III") and not _numbered(nxt):
             parts[block.first] = part  # a lone numeral before a numbered pillar is decoration
+    named = [line for line in parts if line not in by_numeral_only]
+    if named and not any(_PART_NUMERAL.match(_fold_at(blocks, line)) for line in named):
+        # the parts are numbered １/２/３ (or not at all): Ⅰ Ⅱ Ⅲ number the pillars
+        parts = {line: part for line, part in parts.items() if line not in by_numeral_only}
     return parts
+
+
+def _titled_part(fold: str) -> int | None:
+    """The part a numbered heading's title names (Ⅱ 目標達成に向けた施策 → 2), if any."""
+    m = _PART_NUMERAL.match(fold.strip())
+    return None if m is None or not m.group(2).strip() else _keyword_part(m.group(2).strip())
+
+
+def _fold_at(blocks: list[Block], line: int) -> str:
+    return next(b.fold.strip() for b in blocks if b.first == line)
 
 
 def _numbered(fold: str | None) -> bool:
@@ -120,8 +137,12 @@ _NUMBERED = (
     ("bracket", re.compile(r"^【\s*(\d{1,2})\s*】\s*(.+)$")),
     ("paren", re.compile(r"^\(\s*(\d{1,2})\s*\)\s*(.+)$")),
     ("circled", re.compile(r"^([①-⑳])\s*(.+)$")),
+    ("roman", re.compile(r"^(VIII|VII|VI|IV|IX|III|II|I|V|X)(?![A-Za-z])[\s.．、:]+(.+)$")),
     ("arabic", re.compile(r"^(\d{1,2})(?:[.．、:)]\s*|\s+)(.+)$")),
 )
+
+
+_ROMAN_NUMBERS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 def numbering(fold: str) -> str | None:
@@ -140,7 +161,12 @@ def parse_heading(fold: str) -> tuple[int | None, str, bool]:
         m = pattern.match(s)
         if m:
             g = m.group(1)
-            number = ord(g) - 0x245F if way == "circled" else int(g)
+            if way == "circled":
+                number = ord(g) - 0x245F
+            elif way == "roman":
+                number = _ROMAN_NUMBERS.index(g) + 1
+            else:
+                number = int(g)
             s = m.group(2)
             break
     name = normalize_text(s)

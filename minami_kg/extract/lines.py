@@ -12,10 +12,10 @@ import re
 from .blocks import Block, BlockKind
 from .normalize import ends_sentence, smart_join
 
-MEASURE_MARKS = "●○◆◇■□•・"
+MEASURE_MARKS = "●○◎◆◇■□•・"
 ACTION_MARKS = "▶▷►→⇒"
 BULLET_MARKS = "・-•*"
-_MARK = re.compile(r"^([●○◆◇■□•・▶▷►→⇒*]|-(?!\s*\d+\s*-))\s*(.*)$", re.S)
+_MARK = re.compile(r"^([●○◎◆◇■□•・▶▷►→⇒*]|-(?!\s*\d+\s*-))\s*(.*)$", re.S)
 _WRAP = 20  # a line shorter than this was not wrapped: it is a heading or a name
 
 

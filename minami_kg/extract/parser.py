@@ -188,6 +188,9 @@ class _MeasureReader:
             area.measures.append(_table_measure(item, {0: "measure"}))  # measure | actions
             return True
         current = area.measures[-1] if area.measures else None
+        if m is None and item.kind is BlockKind.PARAGRAPH and item.level and current is not None:
+            current.actions.append((item.text, (), [item]))  # a line of the measure's list item
+            return True
         if m is None:
             standalone = item.kind is BlockKind.HEADING or is_structural(item.fold)
             if current is not None and not item.blank_before and not standalone:
@@ -253,20 +256,30 @@ _TABLE_HEADERS = {
     "action": re.compile(r"^(主な|具体的な)?(取組)?(内容|事業内容|具体的な内容|取組|概要)$"),
     "sections": re.compile(r"^(担当|所管)(課|部署|課等)?$"),
 }
+_AREA_HEADER = re.compile(r"^(施策|施策の柱|柱|重点施策|施策分野|分野)$")
 
 
 def table_roles(cells: list[str]) -> dict[int, str] | None:
     """{column: role} when the cells are the header row of a measure table, else None."""
     roles: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        text = normalize_text(cell).replace(" ", "").strip("【】[]")
+        text = _header(cell)
         role = next((r for r, pattern in _TABLE_HEADERS.items() if pattern.match(text)), None)
         if role is None:
             return None
         roles[index] = role
+    measures = [i for i, role in roles.items() if role == "measure"]
+    if len(measures) == 2:  # 施策 | 主な取組: the first names the pillar of each row
+        pillar = next((i for i in measures if _AREA_HEADER.match(_header(cells[i]))), None)
+        if pillar is not None:
+            roles[pillar] = "area"
     if list(roles.values()).count("measure") != 1 or len(roles) < 2:
         return None
     return roles
+
+
+def _header(cell: str) -> str:
+    return normalize_text(cell).replace(" ", "").strip("【】[]")
 
 
 def _split_cell(cell: str) -> list[str]:
@@ -287,6 +300,8 @@ def _table_measure(row: Block, roles: dict[int, str]) -> _Measure:
             measure.title, measure.flags = split_flags(m[1] if m else text)
         elif role == "sections":
             sections.extend(section_names(cell))
+        elif role == "area":
+            continue  # the pillar the row belongs to: the reader of part II places it
         else:
             for piece in _split_cell(cell):
                 text, flags = split_flags(piece)
@@ -311,10 +326,13 @@ def _columns(rest: str) -> list[str]:
 
 
 def _leads_actions(item: Block, rest: str, nxt: Block | None) -> bool:
-    """A bullet that carries actions (on its line or on the next) is a measure."""
+    """A bullet that carries actions (on its line, on the next, or on the lines of its
+    list item) is a measure."""
     after = None if nxt is None else marker(nxt.text)
     if after is not None and after[0] in ACTION_MARKS:
         return True
+    if nxt is not None and nxt.kind is BlockKind.PARAGRAPH and nxt.level and not nxt.blank_before:
+        return True  # <li><strong>measure</strong><br>action …
     inline = len(item.cells) > 1 or bool(_ACTION_SPLIT.search(rest))
     return inline and not is_sentence(rest)
 
@@ -492,12 +510,20 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     areas: list[_Area] = []
     current: _Area | None = None
     pillar_way: str | None = None  # how the first pillar is numbered
+    area_table: dict[int, str] | None = None  # the roles of a table whose rows name their pillar
     reader = _MeasureReader(bullets_are_statements=True)
     items = region.items
     place(*items)
     for idx, item in enumerate(items):
         _at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
+        roles = table_roles(item.cells) if item.kind is BlockKind.ROW else None
+        if roles is not None and "area" in roles.values():
+            area_table = roles  # 施策 | 主な取組 | 担当課: the pillar is a column
+            continue
+        if area_table is not None and item.kind is BlockKind.ROW:
+            current = _row_of_area_table(item, area_table, areas, current)
+            continue
         if current is not None and reader.feed(current, item, nxt):
             continue
         if is_skip_heading(item.text):
@@ -537,6 +563,29 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     for item in intro:
         text = smart_join(text, item.text)
     return text, areas
+
+
+def _row_of_area_table(
+    row: Block, roles: dict[int, str], areas: list[_Area], current: _Area | None
+) -> _Area | None:
+    """A row of a table whose first column names the pillar: the measure goes to that pillar.
+
+    A row with the pillar's cell left out (it spans the rows above) stays with the
+    pillar of the row before.
+    """
+    pillar = next(i for i, role in roles.items() if role == "area")
+    if len(row.cells) < len(roles) and current is not None:
+        rest = [role for i, role in sorted(roles.items()) if i != pillar]
+        current.measures.append(_table_measure(row, dict(enumerate(rest))))
+        return current
+    name_cell = row.cells[pillar] if pillar < len(row.cells) else ""
+    number, name, says = parse_heading(name_cell)
+    area = next((a for a in areas if key(a.name) == key(name)), None)
+    if area is None:
+        area = _Area(row, number, name, says)
+        areas.append(area)
+    area.measures.append(_table_measure(row, roles))
+    return area
 
 
 def _numbers_a_measure(way: str | None, pillar_way: str | None) -> bool:
@@ -861,6 +910,9 @@ def _read(document: Document, hints: Hints) -> Reading:
     items = [i for i in items if not i.text.startswith("※")]
     regions = _regions(items, parts)
     kinds = [r.kind for r in regions]
+    if "part2" not in kinds and (pillars := _headed_pillars(regions[0])) is not None:
+        regions.insert(1, pillars)
+        kinds = [r.kind for r in regions]
     if "part2" not in kinds and "sections" not in kinds:
         raise PlanError(
             "no part II heading (目標達成に向けた施策) and no section goals (各職場の取組目標)"
@@ -937,6 +989,25 @@ def _read(document: Document, hints: Hints) -> Reading:
         notes=notes,
     )
     return _reading(plan, document, [*physical[:t], *items, *note_items])
+
+
+def _headed_pillars(pre: _Region) -> _Region | None:
+    """Part II of a web page without part headings: from its first section heading on.
+
+    What stands above (the slogan and its paragraph) stays for the basic goal,
+    but for a sentence announcing the pillars (「次の3つの柱」), which opens part II.
+    """
+    start = next(
+        (i for i, b in enumerate(pre.items) if b.kind is BlockKind.HEADING and b.level >= 2),
+        None,
+    )
+    if start is None:
+        return None
+    while start > 0 and announced_count(pre.items[start - 1].text) is not None:
+        start -= 1
+    pillars = _Region("part2", None, pre.items[start:])
+    pre.items = pre.items[:start]
+    return pillars
 
 
 def _slogan_start(blocks: list[Block], parts: dict[int, int]) -> set[int]:

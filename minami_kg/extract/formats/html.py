@@ -465,6 +465,7 @@ class _Walker:
         self.line: int | None = None
         self.ctx = _Context(BlockKind.PARAGRAPH, _start(root))
         self.lists: list[_List] = []  # the lists we are in, innermost last
+        self.spans: dict[int, tuple[str, int]] = {}  # column: (text, rows left) of a rowspan cell
         self.root = root
 
     def run(self) -> list[_Line]:
@@ -539,7 +540,11 @@ class _Walker:
             self.lists.pop()
         elif tag == "tr":
             self.row(el)
-        elif tag in ("table", "dl") or (tag in _BLOCK_TAGS and not self.ctx.leaf):
+        elif tag == "table":
+            outer_spans, self.spans = self.spans, {}
+            self.open(el, BlockKind.PARAGRAPH)
+            self.spans = outer_spans
+        elif tag == "dl" or (tag in _BLOCK_TAGS and not self.ctx.leaf):
             self.open(el, BlockKind.PARAGRAPH, pre=tag == "pre")
         elif tag in _BLOCK_TAGS:  # a paragraph inside a list item or a heading
             self.boundary()
@@ -582,17 +587,35 @@ class _Walker:
         return f"{number}."
 
     def row(self, tr: etree._Element) -> None:
+        """A table row, its cells in their columns: a cell spanning rows (`rowspan`, a
+        pillar over its measures) stands again in each row it spans."""
         self.end_line()
         cells: list[str] = []
         line: int | None = None
+        column = 0
+
+        def spanned() -> None:
+            nonlocal column
+            while column in self.spans:
+                text, left = self.spans.pop(column)
+                cells.append(text)
+                if left > 1:
+                    self.spans[column] = (text, left - 1)
+                column += 1
+
         for cell in tr:
             if _tag(cell) not in ("td", "th"):
                 continue
+            spanned()
             lines, at = _flat(cell)
             text = _list_cell(lines) if cells else " ".join(lines)  # the first cell names the row
+            if _int(cell.get("rowspan"), 1) > 1 and normalize_text(text):
+                self.spans[column] = (text, _int(cell.get("rowspan"), 1) - 1)
+            column += max(1, _int(cell.get("colspan"), 1))
             if normalize_text(text):
                 cells.append(text)
                 line = line or at
+        spanned()
         if cells:
             self.out.append(_Line(BlockKind.ROW, cells, line or _start(tr), 0, True))
         self.ctx.boundary = True
