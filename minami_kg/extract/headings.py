@@ -22,6 +22,7 @@ _PART_TITLES = (
         ),
     ),
 )
+_PAGE_NOTE = re.compile(r"\s*[(（]\s*\d+\s*/\s*\d+\s*[)）]\s*$")  # （1/2）
 _SECTIONS = re.compile(r"(各職場|各課|各係|各部署|職場)(の|毎の|ごとの)?(取組)?目標")
 _CONTACT = re.compile(r"問合せ|問い合わせ|問合わせ|問い合せ|連絡先")
 _SKIP = re.compile(
@@ -114,8 +115,25 @@ def _numbered(fold: str | None) -> bool:
 
 
 def is_sections_heading(text: str) -> bool:
-    """各職場の取組目標 / 各課の取組目標, with or without a page marker."""
-    return len(text) <= 40 and not is_sentence(text) and bool(_SECTIONS.search(text))
+    """各職場の取組目標 / 各課の取組目標 as a heading: numbered or not, with a page marker or not.
+
+    Not a line that only mentions them (「各柱の主な取組・各職場の取組目標」).
+    """
+    if len(text) > 40 or is_sentence(text):
+        return False
+    name = strip_number(_PAGE_NOTE.sub("", text)).replace(" ", "")
+    return bool(_SECTIONS.fullmatch(name.strip("【】[]〈〉<>")))
+
+
+_NUMBER_PREFIX = re.compile(
+    r"^(?:\d{1,2}|[IVX]{1,4}|[TUV]|第\s*\d{1,2}\s*[章部]?|[(（]\s*\d{1,2}\s*[)）]|[①-⑳])"
+    r"(?![A-Za-z])[\s.．、:]*"
+)
+
+
+def strip_number(text: str) -> str:
+    """A heading without its number: 「IV 各職場の取組目標」, 「(1) 総務課」 → the rest."""
+    return _NUMBER_PREFIX.sub("", text.strip(), count=1)
 
 
 def is_contact_heading(text: str) -> bool:

@@ -84,14 +84,18 @@ def _sticks(left: str, right: str) -> bool:
 
 
 _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0\f\v]+")
+# three or more single characters each one space apart: a letter-spaced title or heading
+# as an older PDF's text comes out (「区 制 5 0 周 年」), whose spaces are no word breaks
+_LETTER_SPACED = re.compile(r"(?<!\S)(?:\S ){2,}\S(?!\S)")
 
 
 def squeeze_spaces(text: str) -> str:
     """Collapse whitespace and drop the spaces PDF extraction puts in Japanese text.
 
-    "区制 80 周年" → "区制80周年", "ICT の活用" → "ICTの活用", but "New York" keeps
-    its space (two Latin words).
+    "区制 80 周年" → "区制80周年", "ICT の活用" → "ICTの活用", "区 制 5 0 周 年" →
+    "区制50周年", but "New York" keeps its space (two Latin words).
     """
+    text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = _SPACE_RUN.sub(" ", text).strip()
     if " " not in text:
         return text

@@ -865,6 +865,19 @@ def _ward_in_contact(blocks: list[Block]) -> str | None:
 _BARE_NUMERAL = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[TUV]|[①-⑳])[.．]?$")
 
 
+_PART_WORDS = re.compile(r"基本目標|施策|主な取組|組織運営|取組目標")
+
+
+def _title_part_line(block: Block) -> bool:
+    """The second line of a repeated title: the parts a later file holds.
+
+    「令和7年度 ○○区運営方針」 over 「各柱の主な取組・各職場の取組目標」 at the head
+    of a plan's second file names what the file holds; it heads nothing.
+    """
+    text = block.text
+    return len(text) <= 40 and not is_sentence(text) and bool(_PART_WORDS.search(text))
+
+
 def _furniture(block: Block, info_ward: str | None) -> bool:
     """A repeated title (a running header, the title of a later file), a lone numeral."""
     if _BARE_NUMERAL.match(block.text):
@@ -899,10 +912,16 @@ def _read(document: Document, hints: Hints) -> Reading:
     }
     breaks |= _slogan_start(after, parts)
     items = join_wrapped(after, breaks)
+    after_title = False  # the block before was a repeated title
     for item in items:
-        if item.first not in parts and _furniture(item, info.ward):
+        if item.first not in parts and (
+            _furniture(item, info.ward) or (after_title and _title_part_line(item))
+        ):
             item.placed = True
             item.extra["furniture"] = True
+            after_title = parse_title_info(item.fold) is not None
+            continue
+        after_title = False
     items = [i for i in items if not i.extra.get("furniture")]
     note_items = [i for i in items if i.text.startswith("※")]
     place(*note_items)

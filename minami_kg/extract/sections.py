@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Block, BlockKind, source_of
+from .headings import strip_number
 from .lines import is_sentence, marker
 from .model import Contact, SectionEntry
 from .normalize import fold_width, normalize_text, smart_join
@@ -63,7 +64,7 @@ def _section_name(item: Block) -> str | None:
         text = m[1].strip()
         if not _UNIT.search(normalize_text(text)):
             return None
-    text = text.strip(_BRACKETS + " ")
+    text = strip_number(text.strip(_BRACKETS + " ")).strip(_BRACKETS + " ")  # (1) 総務課
     plain = normalize_text(text)
     if not plain or len(plain) > 30 or is_sentence(plain):
         return None

@@ -672,8 +672,14 @@ def _content(lines: list[_Line]) -> list[_Line]:
     return out
 
 
+# a link to a file, as the CMS writes it: 「…各職場の取組目標(PDF:159KB)」
+_FILE_LINK = re.compile(
+    r".{1,80}[(（]\s*(?:PDF|Word|Excel|ワード|エクセル)\s*[:：]\s*[\d.,]+\s*[KMG]?B\s*[)）]", re.I
+)
+
+
 def _is_boilerplate(text: str) -> bool:
-    if _BOILERPLATE.fullmatch(text):
+    if _BOILERPLATE.fullmatch(text) or _FILE_LINK.fullmatch(text):
         return True
     if len(text) <= 200 and (_ADOBE.search(text) and re.search(r"Reader|リーダー", text, re.I)):
         return True
