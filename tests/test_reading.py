@@ -243,3 +243,14 @@ def test_a_non_plan_page_or_pdf_leaves_the_store_as_it_was(
         after = tmp_path / "after.nq"
         runner.invoke(main, ["export", "--store", str(store), "--format", "nq", "-o", str(after)])
         assert after.read_bytes() == dump.read_bytes(), name
+
+
+def test_organisation_before_the_pillars_is_read_all_the_same() -> None:
+    """A plan that puts 組織運営 (part III) before its pillars: its principles are read too."""
+    reading = read_reading([FIXTURES / "layouts" / "round5" / "sumireno-r6.txt"])
+    assert [p.title for p in reading.plan.principles] == [
+        "区民の立場に立った丁寧な窓口",
+        "課の枠を越えて学び合う職場",
+    ]
+    assert reading.plan.organisation_intro.startswith("すみれ野区役所は、全ての施策を支える")
+    assert reading.warnings == ()

@@ -345,6 +345,9 @@ def _after_mark(fold: str) -> str:
 # ---------------------------------------------------------------- regions
 
 
+_READING_ORDER = ("pre", "part1", "part2", "part3", "sections", "contact")
+
+
 @dataclass
 class _Region:
     kind: str  # "pre", "part1", "part2", "part3", "sections", "contact"
@@ -948,7 +951,9 @@ def _read(document: Document, hints: Hints) -> Reading:
     part2_heading: Block | None = None
     sections: list[SectionEntry] = []
     contact: Contact | None = None
-    for region in regions:
+    # parts are read in their own order, whatever the document's: part III's measure
+    # lists need part II's areas even where 組織運営 comes first
+    for region in sorted(regions, key=lambda r: _READING_ORDER.index(r.kind)):
         _at(region.heading)
         place(region.heading)
         if region.kind == "part1" and basic_goal is None:
