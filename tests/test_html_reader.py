@@ -454,3 +454,18 @@ def test_the_body_when_no_main_content_is_marked(tmp_path: Path) -> None:
     assert [b.fold for b in document.blocks] == ["令和6年度 みどり台区運営方針", "本文です。"]
     lines = [o.line for o in document.origins]
     assert lines == [6, 7]  # page_of puts the body on line 3
+
+
+def test_a_picture_is_read_by_its_alt_text() -> None:
+    page = html_document(
+        "<html><body><main><h1>令和6年度 みどり台区運営方針</h1><h2>基本目標</h2>"
+        '<p><img src="slogan.png" alt="丘と緑のまち みどり台"></p><p>説明の文です。</p>'
+        '<p><img src="spacer.gif" alt=""></p></main></body></html>',
+        "picture.html",
+    )
+    assert [b.fold for b in page.blocks] == [
+        "令和6年度 みどり台区運営方針",
+        "基本目標",
+        "丘と緑のまち みどり台",
+        "説明の文です。",
+    ]

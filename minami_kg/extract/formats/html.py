@@ -15,7 +15,8 @@ element:
   it has one, otherwise 「・」 in a `ul` (「▷」 in a `ul` nested in another: a
   measure's actions) and 「N.」 in an `ol`; its `level` is how deep it is
   nested; nested lists follow in document order;
-- `tr`: a table row, one cell per `td`/`th`.
+- `tr`: a table row, one cell per `td`/`th`;
+- `img`: its `alt` text, where it stands (a slogan set as a picture).
 
 The Document's lines are the blocks' texts (cells joined by TAB); each line's
 origin is the line of the HTML file where the block's text starts.
@@ -530,6 +531,8 @@ class _Walker:
                 self.end_line()
         elif tag == "hr":
             self.boundary()
+        elif tag == "img":  # a slogan set as a picture: its alt text, as a screen reader reads it
+            self.add(el.get("alt"), lambda: _start(el))
         elif tag in _HEADINGS and not self.ctx.leaf:
             self.open(el, BlockKind.HEADING, level=_HEADINGS[tag])
         elif tag == "li":
