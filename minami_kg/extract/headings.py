@@ -152,7 +152,7 @@ _PRIORITY_TAG = re.compile(r"[【(\[〈<]\s*重点\s*[】)\]〉>]")
 _NUMBERED = (
     ("word", re.compile(r"^(?:施策|重点施策|重点|基本施策|柱)\s*(\d{1,2})[\s.．、:]*(.+)$")),
     ("dai", re.compile(r"^第\s*(\d{1,2})\s*(?:の柱|の施策|の重点)?[\s.．、:]*(.+)$")),
-    ("bracket", re.compile(r"^【\s*(\d{1,2})\s*】\s*(.+)$")),
+    ("bracket", re.compile(r"^【\s*(?:柱|施策|重点)?\s*(\d{1,2})\s*】\s*(.+)$")),
     ("paren", re.compile(r"^\(\s*(\d{1,2})\s*\)\s*(.+)$")),
     ("circled", re.compile(r"^([①-⑳])\s*(.+)$")),
     ("roman", re.compile(r"^(VIII|VII|VI|IV|IX|III|II|I|V|X)(?![A-Za-z])[\s.．、:]+(.+)$")),

@@ -256,7 +256,7 @@ _TABLE_HEADERS = {
     "action": re.compile(r"^(主な|具体的な)?(取組)?(内容|事業内容|具体的な内容|取組|概要)$"),
     "sections": re.compile(r"^(担当|所管)(課|部署|課等)?$"),
 }
-_AREA_HEADER = re.compile(r"^(施策|施策の柱|柱|重点施策|施策分野|分野)$")
+_AREA_HEADER = re.compile(r"^(施策|施策の柱|柱|重点施策|施策分野|分野)(\((施策|柱)\))?$")
 
 
 def table_roles(cells: list[str]) -> dict[int, str] | None:
@@ -265,6 +265,8 @@ def table_roles(cells: list[str]) -> dict[int, str] | None:
     for index, cell in enumerate(cells):
         text = _header(cell)
         role = next((r for r, pattern in _TABLE_HEADERS.items() if pattern.match(text)), None)
+        if role is None and _AREA_HEADER.match(text):
+            role = "area"  # 施策（柱）
         if role is None:
             return None
         roles[index] = role
@@ -513,6 +515,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
     areas: list[_Area] = []
     current: _Area | None = None
     pillar_way: str | None = None  # how the first pillar is numbered
+    pillar_level = 0  # the level of the first pillar's heading (h3 …): a deeper one is a measure
     area_table: dict[int, str] | None = None  # the roles of a table whose rows name their pillar
     reader = _MeasureReader(bullets_are_statements=True)
     items = region.items
@@ -537,7 +540,8 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
                 current = again
                 continue
             way = numbering(item.fold)
-            if current is not None and _numbers_a_measure(way, pillar_way):
+            deeper = item.kind is BlockKind.HEADING and 0 < pillar_level < item.level
+            if current is not None and (deeper or _numbers_a_measure(way, pillar_way)):
                 _, name, _ = parse_heading(item.fold)
                 measure = _Measure("", (), [item], numbered=True)
                 measure.title, measure.flags = split_flags(name)
@@ -547,6 +551,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
             number, name, says = parse_heading(item.fold)
             if not areas:
                 pillar_way = way
+                pillar_level = item.level if item.kind is BlockKind.HEADING else 0
             current = _Area(item, number, name, says)
             areas.append(current)
             continue
