@@ -21,7 +21,7 @@ from minami_kg.sources import discover
 LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
 # text/: one document per layout of the family; round2/ and round3/: the same written
 # again, combined differently, as web pages and PDFs, by someone who had not seen the reader
-FOLDERS = ("text", "round2", "round3", "round4", "round5", "round6")
+FOLDERS = ("text", "round2", "round3", "round4", "round5", "round6", "round7")
 EXPECTED: dict[str, dict] = {
     f"{folder}/{name}": expected
     for folder in FOLDERS

@@ -883,7 +883,9 @@ def _title_part_line(block: Block) -> bool:
     of a plan's second file names what the file holds; it heads nothing.
     """
     text = block.text
-    return len(text) <= 40 and not is_sentence(text) and bool(_PART_WORDS.search(text))
+    if len(text) > 40 or is_sentence(text) or is_sections_heading(text):
+        return False  # 各職場の取組目標（2/2） after a running title heads what follows
+    return bool(_PART_WORDS.search(text))
 
 
 def _furniture(block: Block, info_ward: str | None) -> bool:
