@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from minami_kg.extract import PlanError, decode, parse_plan, parse_title, read_plan
+from minami_kg.extract.measures import split_flags
 from minami_kg.extract.model import AreaKind, Plan
 from minami_kg.extract.normalize import (
     fold_width,
@@ -19,7 +20,6 @@ from minami_kg.extract.normalize import (
     normalize_text,
     strip_page_marker,
 )
-from minami_kg.extract.parser import split_flags
 from minami_kg.extract.sections import split_section_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -994,7 +994,7 @@ def test_safety_net_without_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(blocks: list[object]) -> int | None:
         raise TypeError("internal")
 
-    monkeypatch.setattr(parser, "_find_title", broken)
+    monkeypatch.setattr(parser, "find_title", broken)
     with pytest.raises(PlanError) as info:
         parse_plan("令和5年度 栄区運営方針\n", filename="x.txt")
     assert (info.value.line, str(info.value)) == (

@@ -16,7 +16,8 @@ from .errors import PlanError
 from .formats import SUFFIXES, read_document
 from .model import Plan
 from .normalize import normalize_text
-from .parser import Hints, Reading, ReadingWarning, parse_plan, read_document_plan
+from .parser import parse_plan, read_document_plan
+from .reading import Hints, Reading, ReadingWarning
 from .title import parse_title
 
 __all__ = [

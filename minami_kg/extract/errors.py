@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .blocks import Block
+
 
 class PlanError(ValueError):
     """The input is not a 区運営方針 of the family we read.
@@ -26,3 +32,14 @@ class PlanError(ValueError):
         if filename is None or self.filename is not None:
             return self
         return PlanError(self.message, line=self.line, filename=filename)
+
+
+# The line being read, so that an unexpected internal error can still name it
+# (`parser.read_document_plan` turns such an error into a PlanError at that line).
+READING_LINE: ContextVar[int | None] = ContextVar("READING_LINE", default=None)
+
+
+def reading_at(block: Block | None) -> None:
+    """Note the block being read."""
+    if block is not None:
+        READING_LINE.set(block.first)

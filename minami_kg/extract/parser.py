@@ -1,19 +1,20 @@
-"""Text of a 区運営方針 to a `Plan`.
+"""The blocks of a 区運営方針 to a `Plan`, and a `Reading` of what found no place.
 
 The document is cut into regions at its boundaries (part headings I/II/III,
-各職場の取組目標, お問合せ先); each region has its own small reader. Measure
-lists may sit under each area in part II or be repeated after part III; both
-end up on the area they name.
+各職場の取組目標, お問合せ先); each region has its own small reader: the title
+(`title`), the basic goal (`goal`), the areas of part II here, their measures
+(`measures`), the sections (`sections`). Measure lists may sit under each area
+in part II or be repeated after part III; both end up on the area they name.
 """
 
 from __future__ import annotations
 
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from .blocks import Block, BlockKind, Document, place, source_of
-from .errors import PlanError
+from .errors import READING_LINE, PlanError, reading_at
+from .goal import read_basic_goal
 from .headings import (
     is_contact_heading,
     is_heading,
@@ -28,320 +29,41 @@ from .lines import (
     ACTION_MARKS,
     MEASURE_MARKS,
     is_sentence,
-    is_structural,
     join_wrapped,
     marker,
 )
+from .measures import (
+    ACTION_SPLIT,
+    AreaDraft,
+    MeasureDraft,
+    MeasureReader,
+    after_mark,
+    split_flags,
+    table_measure,
+    table_roles,
+)
 from .model import (
-    Action,
     AreaKind,
-    BasicGoal,
     Contact,
     FocusArea,
-    Measure,
     Plan,
     Principle,
     SectionEntry,
     Statement,
 )
 from .normalize import normalize_text, smart_join
+from .reading import Hints, Reading, build_reading
 from .sections import parse_contact, parse_sections
-from .title import parse_title_info
+from .title import find_title, is_furniture, parse_title_info, title_part_line, ward_in_contact
 
 __all__ = ["parse_plan"]
 
 MAX_AREAS = 12  # pillars of one plan; more means the reader took other headings for them
-_FLAG = re.compile(
-    r"[【(\[〈<]\s*(新規|NEW|New|new|拡充|重点)\s*[】)\]〉>]|(?<![A-Za-z])NEW!?(?![A-Za-z])"
-)
-_FLAG_NAMES = {"new": "NEW", "新規": "新規", "拡充": "拡充", "重点": "重点"}
 _FOUNDATION = re.compile(r"基盤|土台")
 # The foundation block says in its heading or its first sentence that it
 # underpins the others; a name such as 地域の力 alone does not make one.
 _FOUNDATION_ROLE = re.compile(r"(施策|取組|全て|各).{0,8}(基盤|土台)|(基盤|土台)(として|となる)")
 _CATCH_ALL = re.compile(r"着実に(取り組|推進|進め)|その他の取組|継続的に取り組")
-
-
-# The line being read, so that an unexpected internal error can still name it.
-_READING: ContextVar[int | None] = ContextVar("_READING", default=None)
-
-
-def _at(item: Block | None) -> None:
-    if item is not None:
-        _READING.set(item.first)
-
-
-def split_flags(text: str) -> tuple[str, tuple[str, ...]]:
-    """Remove （新規）, 【拡充】, NEW … from a measure and return them normalised."""
-    flags: list[str] = []
-    for m in _FLAG.finditer(text):
-        word = (m.group(1) or "NEW").rstrip("!")
-        flag = _FLAG_NAMES.get(word.lower(), _FLAG_NAMES.get(word, word))
-        if flag not in flags:
-            flags.append(flag)
-    return normalize_text(_FLAG.sub(" ", text)), tuple(flags)
-
-
-# 「（担当：地域振興課、区政推進課）」 after a measure or an action names who carries it
-_ASSIGNED = re.compile(
-    r"[(（【\[]\s*(?:担当|所管)(?:課|部署)?\s*[:：]\s*([^)）】\]]+)[)）】\]]"
-    r"|【\s*(?:担当|所管)(?:課|部署)?\s*】\s*[:：]?\s*(.+)$"
-)
-_NAMES = re.compile(r"[、,，/／\s]+")
-_UNIT_END = re.compile(r"(課|室|係|所|センター|園|館|担当|局|部)$")
-
-
-def section_names(text: str) -> list[str]:
-    """「地域振興課、区政推進課」 → both; 「総務課・戸籍課」 → both, but 高齢・障害支援課 is one."""
-    names: list[str] = []
-    for piece in _NAMES.split(normalize_text(text)):
-        parts = piece.split("・")
-        names.extend(parts if len(parts) > 1 and all(map(_UNIT_END.search, parts)) else [piece])
-    return [n for n in names if n]
-
-
-def split_assignment(text: str) -> tuple[str, tuple[str, ...]]:
-    """Remove 担当 annotations from a label and return the sections they name."""
-    names: list[str] = []
-    for m in _ASSIGNED.finditer(text):
-        names.extend(section_names(m.group(1) or m.group(2)))
-    return normalize_text(_ASSIGNED.sub(" ", text)), tuple(dict.fromkeys(names))
-
-
-@dataclass
-class _Measure:
-    title: str
-    flags: tuple[str, ...]
-    items: list[Block]
-    actions: list[tuple[str, tuple[str, ...], list[Block]]] = field(default_factory=list)
-    sections: tuple[str, ...] = ()  # from a 担当課 column
-    numbered: bool = False  # read from a numbered heading (① …), not a marked line
-
-    def build(self, known: list[str]) -> Measure:
-        """The measure, the sections its 担当 names resolved against the plan's (`known`)."""
-        title, named = split_assignment(self.title)
-        sections = list(self.sections) + list(named)
-        acts = []
-        for text, flags, its in self.actions:
-            text, more = split_assignment(text)
-            sections.extend(more)
-            if text:
-                acts.append(Action(text, source_of(its), flags))
-        resolved = [name for written in sections for name in _resolve(written, known)]
-        return Measure(
-            title, source_of(self.items), tuple(acts), self.flags, tuple(dict.fromkeys(resolved))
-        )
-
-
-def _resolve(written: str, known: list[str]) -> list[str]:
-    """The plan's sections a written name stands for: itself, or several run together.
-
-    「高齢・障害支援課・福祉保健課」 is two of the plan's sections joined by 「・」,
-    which is also a letter of one of them; the plan's own names tell them apart.
-    """
-    if written in known or not known:
-        return [written]
-    found: list[str] = []
-    rest = written
-    while rest:
-        name = max((k for k in known if rest.startswith(k)), key=len, default=None)
-        if name is None:
-            return [written]
-        found.append(name)
-        rest = rest[len(name) :].lstrip("・、, ")
-    return found
-
-
-@dataclass
-class _Area:
-    heading: Block
-    number: int | None
-    name: str
-    says_priority: bool
-    description: list[Block] = field(default_factory=list)
-    statements: list[tuple[str, Block]] = field(default_factory=list)
-    measures: list[_Measure] = field(default_factory=list)
-    marks: str = ""  # the marker its measures use (● or ◆ …), set by the first one
-    table: dict[int, str] | None = None  # the roles of the columns of its measure table
-
-
-class _MeasureReader:
-    """Feeds measure, action and bullet lines to an area."""
-
-    def __init__(self, *, bullets_are_statements: bool):
-        self.bullets_are_statements = bullets_are_statements
-
-    def feed(self, area: _Area, item: Block, nxt: Block | None = None) -> bool:
-        """Take the item if it is a measure, an action or a continuation of one.
-
-        `nxt` is the item after it: a bullet followed by an action line is a
-        measure even where bullets are otherwise statements.
-        """
-        if item.kind is BlockKind.ROW and area.table is not None:
-            area.measures.append(_table_measure(item, area.table))
-            return True
-        if item.kind is BlockKind.ROW and (roles := table_roles(item.cells)) is not None:
-            area.table = roles  # the header row of a measure table
-            return True
-        m = marker(item.text)
-        if item.kind is BlockKind.ROW and m is None and not is_sentence(item.cells[0]):
-            area.measures.append(_table_measure(item, {0: "measure"}))  # measure | actions
-            return True
-        current = area.measures[-1] if area.measures else None
-        if m is None and item.kind is BlockKind.PARAGRAPH and item.level and current is not None:
-            current.actions.append((item.text, (), [item]))  # a line of the measure's list item
-            return True
-        if m is None:
-            standalone = item.kind is BlockKind.HEADING or is_structural(item.fold)
-            if current is not None and not item.blank_before and not standalone:
-                target = current.actions[-1] if current.actions else None
-                if target is None and current.numbered and is_sentence(item.text):
-                    current.actions.append((item.text, (), [item]))  # what ① … goes on to say
-                elif target is None:
-                    current.title = smart_join(current.title, normalize_text(item.fold))
-                    current.items.append(item)
-                else:
-                    text, flags, its = target
-                    current.actions[-1] = (smart_join(text, item.text), flags, [*its, item])
-                return True
-            return False
-        mark = m[0]
-        if mark in ACTION_MARKS:
-            if current is None:
-                return False
-            self._actions(current, item, _after_mark(item.fold), first_is_title=False)
-            return True
-        if mark in MEASURE_MARKS or mark in "-*":
-            is_bullet = mark in "・-*•"
-            statement = current is None and is_bullet and self.bullets_are_statements
-            if statement and not _leads_actions(item, m[1], nxt):
-                return False
-            if current is not None and area.marks and mark != area.marks:
-                self._actions(current, item, _after_mark(item.fold), first_is_title=False)
-                return True
-            if not area.marks:
-                area.marks = mark
-            meas = _Measure("", (), [item])
-            self._actions(meas, item, _after_mark(item.fold), first_is_title=True)
-            area.measures.append(meas)
-            return True
-        return False
-
-    @staticmethod
-    def _actions(meas: _Measure, item: Block, rest: str, *, first_is_title: bool) -> None:
-        pieces: list[str] = []
-        for col_no, column in enumerate(_columns(rest)):
-            parts = _ACTION_SPLIT.split(column)
-            if col_no > 0 or not first_is_title:  # 「・A ・B」 in an action column: two actions
-                pieces.extend(piece for part in parts for piece in _BULLET_SPLIT.split(part))
-            else:
-                pieces.append(parts[0])
-                pieces.extend(["\x00" + p for p in parts[1:]])
-        title_set = not first_is_title
-        for piece in pieces:
-            piece = piece.removeprefix("\x00")
-            text, flags = split_flags(piece)
-            if not text:
-                continue
-            if not title_set:
-                meas.title, meas.flags = text, flags
-                title_set = True
-            else:
-                meas.actions.append((text, flags, [item]))
-
-
-# header cells of a measure table, and the role of their column
-_TABLE_HEADERS = {
-    "measure": re.compile(r"^(主な)?(取組|事業|施策)(名|項目)?$|^事業名$|^主な取組$"),
-    "action": re.compile(r"^(主な|具体的な)?(取組)?(内容|事業内容|具体的な内容|取組|概要)$"),
-    "sections": re.compile(r"^(担当|所管)(課|部署|課等)?$"),
-}
-_AREA_HEADER = re.compile(r"^(施策|施策の柱|柱|重点施策|施策分野|分野)(\((施策|柱)\))?$")
-
-
-def table_roles(cells: list[str]) -> dict[int, str] | None:
-    """{column: role} when the cells are the header row of a measure table, else None."""
-    roles: dict[int, str] = {}
-    for index, cell in enumerate(cells):
-        text = _header(cell)
-        role = next((r for r, pattern in _TABLE_HEADERS.items() if pattern.match(text)), None)
-        if role is None and _AREA_HEADER.match(text):
-            role = "area"  # 施策（柱）
-        if role is None:
-            return None
-        roles[index] = role
-    measures = [i for i, role in roles.items() if role == "measure"]
-    if len(measures) == 2:  # 施策 | 主な取組: the first names the pillar of each row
-        pillar = next((i for i in measures if _AREA_HEADER.match(_header(cells[i]))), None)
-        if pillar is not None:
-            roles[pillar] = "area"
-    if list(roles.values()).count("measure") != 1 or len(roles) < 2:
-        return None
-    return roles
-
-
-def _header(cell: str) -> str:
-    return normalize_text(cell).replace(" ", "").strip("【】[]")
-
-
-def _split_cell(cell: str) -> list[str]:
-    """The actions in one table cell: each after its own marker, or the whole cell."""
-    parts = re.split(r"(?:^|\s)[▶▷►→⇒・•]\s*", cell.strip())
-    return [p for p in (normalize_text(p) for p in parts) if p]
-
-
-def _table_measure(row: Block, roles: dict[int, str]) -> _Measure:
-    """A measure from a row of a measure table: its title, actions and 担当 sections."""
-    measure = _Measure("", (), [row])
-    sections: list[str] = []
-    for index, cell in enumerate(row.cells):
-        role = roles.get(index, "action")
-        if role == "measure":
-            text = normalize_text(cell)
-            m = marker(text)
-            measure.title, measure.flags = split_flags(m[1] if m else text)
-        elif role == "sections":
-            sections.extend(section_names(cell))
-        elif role == "area":
-            continue  # the pillar the row belongs to: the reader of part II places it
-        else:
-            for piece in _split_cell(cell):
-                text, flags = split_flags(piece)
-                measure.actions.append((text, flags, [row]))
-    measure.sections = tuple(sections)
-    return measure
-
-
-# ▶ ▷ ► always mark an action; → and ⇒ only at the start or after white space,
-# since "自宅→避難所" is an arrow inside a sentence.
-_BULLET_SPLIT = re.compile(r"(?:^|\s+)[・•]\s*")
-_ACTION_SPLIT = re.compile(r"\s*[▶▷►]\s*|(?:^|\s+)[→⇒]\s*")
-
-
-def _columns(rest: str) -> list[str]:
-    """The TAB-separated columns of a measure or action line.
-
-    A run of two or more spaces is a column break only when an action marker
-    follows it; otherwise it is a PDF gap inside one title ("防災  拠点の運営").
-    """
-    return [c for c in re.split(r"\t+", rest.strip()) if c.strip()] or [""]
-
-
-def _leads_actions(item: Block, rest: str, nxt: Block | None) -> bool:
-    """A bullet that carries actions (on its line, on the next, or on the lines of its
-    list item) is a measure."""
-    after = None if nxt is None else marker(nxt.text)
-    if after is not None and after[0] in ACTION_MARKS:
-        return True
-    if nxt is not None and nxt.kind is BlockKind.PARAGRAPH and nxt.level and not nxt.blank_before:
-        return True  # <li><strong>measure</strong><br>action …
-    inline = len(item.cells) > 1 or bool(_ACTION_SPLIT.search(rest))
-    return inline and not is_sentence(rest)
-
-
-def _after_mark(fold: str) -> str:
-    s = fold.strip()
-    return s[1:] if s else s
 
 
 # ---------------------------------------------------------------- regions
@@ -389,104 +111,6 @@ def _regions(items: list[Block], parts: dict[int, int]) -> list[_Region]:
     return regions
 
 
-# ---------------------------------------------------------------- part I
-
-
-_WAVES = "〜~"
-_ENCLOSED = re.compile(r"^[〜~\-―]\s*(.+?)\s*[〜~\-―]$")
-
-
-def _unwrapped(text: str) -> str:
-    """A slogan without the 〜…〜 or 「…」 that set it off: 「みんなの若葉」 → みんなの若葉."""
-    text = text.strip()
-    m = _ENCLOSED.match(text)
-    if m:
-        return m.group(1)
-    if text[:1] in "「『" and text[-1:] in "」』" and text.count("「") + text.count("『") == 1:
-        return text[1:-1].strip()
-    return text
-
-
-def _slogan_line(item: Block) -> bool:
-    """A line that can be (part of) a slogan: short, no sentence, no bullet."""
-    return len(item.text) <= 40 and not is_sentence(item.text) and not marker(item.text)
-
-
-def _without_mascot(items: list[Block]) -> list[Block]:
-    """The blocks without a mascot's caption (「南区マスコットキャラクター」 and its name)."""
-    kept: list[Block] = []
-    skip_next = False
-    for item in items:
-        if "マスコット" in item.text or "キャラクター" in item.text:
-            skip_next = True
-            continue
-        if skip_next and not item.blank_before and len(item.text) <= 12 and not marker(item.text):
-            skip_next = False
-            continue
-        skip_next = False
-        kept.append(item)
-    return kept
-
-
-def _basic_goal(items: list[Block], above: list[Block] | None = None) -> BasicGoal | None:
-    """The slogan (one or two lines, 〜…〜 or 「…」 around it dropped) and its statements.
-
-    The slogan may stand above the part's heading (`above`); the paragraph or
-    the bullet sentences after it are its statements, never part of it.
-    """
-    content = _without_mascot(items)
-    slogan: list[Block] = []
-    candidates = [i for i in (above or []) if _slogan_line(i)]
-    if candidates and (not content or not _slogan_line(content[0])):
-        slogan = (
-            candidates[-2:]
-            if len(candidates) > 1 and len(candidates[-2].text) <= 20
-            else [candidates[-1]]
-        )
-    subtitle: Block | None = None
-    statements: list[tuple[str, list[Block]]] = []
-    for item in content:
-        _at(item)
-        m = marker(item.text)
-        opened = (
-            len(slogan) == 1 and slogan[0].text[:1] in _WAVES and slogan[0].text[-1:] not in _WAVES
-        )
-        if (
-            not slogan
-            or opened
-            or (
-                len(slogan) == 1
-                and not statements
-                and subtitle is None
-                and _slogan_line(item)
-                and not _ENCLOSED.match(item.text)
-            )
-        ):
-            slogan.append(item)
-        elif _ENCLOSED.match(item.text) and subtitle is None and not statements:
-            subtitle = item
-        elif m and m[0] not in ACTION_MARKS:
-            statements.append((normalize_text(m[1]), [item]))
-        elif statements and not item.blank_before:
-            text, its = statements[-1]
-            statements[-1] = (smart_join(text, item.text), [*its, item])
-        else:
-            statements.append((item.text, [item]))
-    if not slogan:
-        return None
-    place(*items, *slogan)
-    text = ""
-    for item in slogan:
-        text = smart_join(text, item.text)
-    used = [*slogan, *([subtitle] if subtitle else []), *(i for _, its in statements for i in its)]
-    return BasicGoal(
-        slogan=normalize_text(_unwrapped(text)),
-        source=source_of(used),
-        subtitle=None if subtitle is None else normalize_text(_unwrapped(subtitle.text)),
-        statements=tuple(t for t, _ in statements),
-    )
-
-
 # ---------------------------------------------------------------- part II
 
 
@@ -494,7 +118,7 @@ def _area_heading(item: Block) -> bool:
     return is_heading(item.fold, item.text) and not is_skip_heading(item.text)
 
 
-def _find_area(areas: list[_Area], item: Block, *, fuzzy: bool = False) -> _Area | None:
+def _find_area(areas: list[AreaDraft], item: Block, *, fuzzy: bool = False) -> AreaDraft | None:
     """The area a heading names again (a measure list heading such as 【減災】)."""
     number, name, _ = parse_heading(item.fold)
     k = key(name)
@@ -510,18 +134,18 @@ def _find_area(areas: list[_Area], item: Block, *, fuzzy: bool = False) -> _Area
     return None
 
 
-def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
+def _read_part2(region: _Region) -> tuple[str, list[AreaDraft]]:
     intro: list[Block] = []
-    areas: list[_Area] = []
-    current: _Area | None = None
+    areas: list[AreaDraft] = []
+    current: AreaDraft | None = None
     pillar_way: str | None = None  # how the first pillar is numbered
     pillar_level = 0  # the level of the first pillar's heading (h3 …): a deeper one is a measure
     area_table: dict[int, str] | None = None  # the roles of a table whose rows name their pillar
-    reader = _MeasureReader(bullets_are_statements=True)
+    reader = MeasureReader(bullets_are_statements=True)
     items = region.items
     place(*items)
     for idx, item in enumerate(items):
-        _at(item)
+        reading_at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
         roles = table_roles(item.cells) if item.kind is BlockKind.ROW else None
         if roles is not None and "area" in roles.values():
@@ -543,7 +167,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
             deeper = item.kind is BlockKind.HEADING and 0 < pillar_level < item.level
             if current is not None and (deeper or _numbers_a_measure(way, pillar_way)):
                 _, name, _ = parse_heading(item.fold)
-                measure = _Measure("", (), [item], numbered=True)
+                measure = MeasureDraft("", (), [item], numbered=True)
                 measure.title, measure.flags = split_flags(name)
                 current.measures.append(measure)
                 current.marks = current.marks or "#"
@@ -552,7 +176,7 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
             if not areas:
                 pillar_way = way
                 pillar_level = item.level if item.kind is BlockKind.HEADING else 0
-            current = _Area(item, number, name, says)
+            current = AreaDraft(item, number, name, says)
             areas.append(current)
             continue
         if current is None:
@@ -574,8 +198,8 @@ def _read_part2(region: _Region) -> tuple[str, list[_Area]]:
 
 
 def _row_of_area_table(
-    row: Block, roles: dict[int, str], areas: list[_Area], current: _Area | None
-) -> _Area | None:
+    row: Block, roles: dict[int, str], areas: list[AreaDraft], current: AreaDraft | None
+) -> AreaDraft | None:
     """A row of a table whose first column names the pillar: the measure goes to that pillar.
 
     A row with the pillar's cell left out (it spans the rows above) stays with the
@@ -584,15 +208,15 @@ def _row_of_area_table(
     pillar = next(i for i, role in roles.items() if role == "area")
     if len(row.cells) < len(roles) and current is not None:
         rest = [role for i, role in sorted(roles.items()) if i != pillar]
-        current.measures.append(_table_measure(row, dict(enumerate(rest))))
+        current.measures.append(table_measure(row, dict(enumerate(rest))))
         return current
     name_cell = row.cells[pillar] if pillar < len(row.cells) else ""
     number, name, says = parse_heading(name_cell)
     area = next((a for a in areas if key(a.name) == key(name)), None)
     if area is None:
-        area = _Area(row, number, name, says)
+        area = AreaDraft(row, number, name, says)
         areas.append(area)
-    area.measures.append(_table_measure(row, roles))
+    area.measures.append(table_measure(row, roles))
     return area
 
 
@@ -618,14 +242,14 @@ def announced_count(intro: str) -> int | None:
     return int(word) if word.isdigit() else _KANJI_NUMBERS.get(word)
 
 
-def _cross_cutting(areas: list[_Area], intro: str) -> tuple[list[_Area], list[Statement]]:
+def _cross_cutting(areas: list[AreaDraft], intro: str) -> tuple[list[AreaDraft], list[Statement]]:
     """Split off bracketed blocks after the pillars (【協働による取組】) that are no pillar.
 
     Such a block has no number and no measures, and stands after numbered
     pillars or past the number of pillars the text announces.
     """
     announced = announced_count(intro)
-    kept: list[_Area] = []
+    kept: list[AreaDraft] = []
     statements: list[Statement] = []
     for area in areas:
         text = area.heading.text
@@ -654,7 +278,7 @@ def _priorities(intro: str) -> set[str]:
     return names
 
 
-def _finish_areas(areas: list[_Area], intro: str, known: list[str]) -> tuple[FocusArea, ...]:
+def _finish_areas(areas: list[AreaDraft], intro: str, known: list[str]) -> tuple[FocusArea, ...]:
     named = _priorities(intro)
     out: list[FocusArea] = []
     for area in areas:
@@ -703,21 +327,21 @@ def _bullet_principle(item: Block, after: list[Block]) -> bool:
     if m is None or m[0] not in MEASURE_MARKS + "-*" or len(item.cells) > 1:
         return False
     title = m[1].strip()
-    if not title or len(title) > 40 or is_sentence(title) or _ACTION_SPLIT.search(title):
+    if not title or len(title) > 40 or is_sentence(title) or ACTION_SPLIT.search(title):
         return False
     nxt = marker(after[0].text) if after else None
     return nxt is None or nxt[0] not in ACTION_MARKS
 
 
-def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principle]]:
+def _read_part3(region: _Region, areas: list[AreaDraft]) -> tuple[str, list[Principle]]:
     intro = ""
     principles: list[tuple[Block, list[Block]]] = []
-    current_area: _Area | None = None
-    reader = _MeasureReader(bullets_are_statements=False)
+    current_area: AreaDraft | None = None
+    reader = MeasureReader(bullets_are_statements=False)
     items = region.items
     place(*items)
     for idx, item in enumerate(items):
-        _at(item)
+        reading_at(item)
         nxt = items[idx + 1] if idx + 1 < len(items) else None
         if current_area is not None and reader.feed(current_area, item, nxt):
             continue
@@ -749,7 +373,7 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
             intro = smart_join(intro, item.text)
     out: list[Principle] = []
     for heading, body in principles:
-        title = _after_mark(heading.fold) if marker(heading.text) else heading.fold
+        title = after_mark(heading.fold) if marker(heading.text) else heading.fold
         number, name, _ = parse_heading(title)
         text = ""
         for item in body:
@@ -759,43 +383,6 @@ def _read_part3(region: _Region, areas: list[_Area]) -> tuple[str, list[Principl
 
 
 # ---------------------------------------------------------------- the plan
-
-
-@dataclass(frozen=True)
-class Hints:
-    """What is known of a plan besides its text: from the manifest or the command line."""
-
-    ward_name: str | None = None  # 南区
-    fiscal_year: int | None = None
-    city_name: str | None = None
-
-
-@dataclass(frozen=True)
-class ReadingWarning:
-    """A block of the document that found no place in the plan."""
-
-    line: int  # 1-based line of the document's text
-    where: str  # its place in the file as published: "plan.html:120", "plan.pdf p.3 y=412"
-    text: str  # the block's text, normalised
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}: {self.text[:60]}"
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A plan as read from a document, with what could not be placed in it."""
-
-    plan: Plan
-    document: Document
-    warnings: tuple[ReadingWarning, ...]
-    placed: int  # content blocks that found their place
-    content: int  # content blocks in all (page furniture not counted)
-
-    @property
-    def coverage(self) -> float:
-        return 1.0 if self.content == 0 else self.placed / self.content
 
 
 _INTERNAL = (
@@ -817,7 +404,7 @@ def read_document_plan(document: Document, hints: Hints | None = None) -> Readin
     line being read when one is known.
     """
     filename = document.files[0] if len(document.files) == 1 else None
-    token = _READING.set(None)
+    token = READING_LINE.set(None)
     try:
         return _read(document, hints or Hints())
     except PlanError as err:
@@ -827,7 +414,7 @@ def read_document_plan(document: Document, hints: Hints | None = None) -> Readin
             raise PlanError(err.message, line=origin.line, filename=str(origin.file)) from None
         raise err.with_filename(filename or ", ".join(document.files)) from None
     except _INTERNAL as err:
-        line = _READING.get()
+        line = READING_LINE.get()
         where = None if line is None else document.origin(line)
         raise PlanError(
             f"could not read the document ({type(err).__name__})",
@@ -835,7 +422,7 @@ def read_document_plan(document: Document, hints: Hints | None = None) -> Readin
             filename=str(where.file) if where else (filename or ", ".join(document.files)),
         ) from None
     finally:
-        _READING.reset(token)
+        READING_LINE.reset(token)
 
 
 def parse_plan(text: str, *, filename: str | None = None) -> Plan:
@@ -845,57 +432,6 @@ def parse_plan(text: str, *, filename: str | None = None) -> Plan:
     return read_document_plan(text_document(text, filename or "<text>")).plan
 
 
-def _find_title(blocks: list[Block]) -> int | None:
-    """The first title that names a ward or a year, else a bare 「運営方針」 at the top."""
-    bare = None
-    for idx, block in enumerate(blocks):
-        info = parse_title_info(block.fold)
-        if info is not None and not info.bare:
-            return idx
-        if info is not None and bare is None and idx < 3:
-            bare = idx
-    return bare
-
-
-# 「川辺区総務部区政推進課」, 「みずほ台区役所」: the ward a contact block names
-_WARD_OFFICE = re.compile(r"([^\s、。,:：()（）「」0-9]{1,8}?区)(?:役所|総務部|区政推進課)")
-
-
-def _ward_in_contact(blocks: list[Block]) -> str | None:
-    """The ward named by the document's own contact block (or its last lines)."""
-    for block in reversed(blocks):
-        m = _WARD_OFFICE.search(block.text)
-        if m and m.group(1) != "区":
-            return m.group(1)
-    return None
-
-
-_BARE_NUMERAL = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[TUV]|[①-⑳])[.．]?$")
-
-
-_PART_WORDS = re.compile(r"基本目標|施策|主な取組|組織運営|取組目標")
-
-
-def _title_part_line(block: Block) -> bool:
-    """The second line of a repeated title: the parts a later file holds.
-
-    「令和7年度 ○○区運営方針」 over 「各柱の主な取組・各職場の取組目標」 at the head
-    of a plan's second file names what the file holds; it heads nothing.
-    """
-    text = block.text
-    if len(text) > 40 or is_sentence(text) or is_sections_heading(text):
-        return False  # 各職場の取組目標（2/2） after a running title heads what follows
-    return bool(_PART_WORDS.search(text))
-
-
-def _furniture(block: Block, info_ward: str | None) -> bool:
-    """A repeated title (a running header, the title of a later file), a lone numeral."""
-    if _BARE_NUMERAL.match(block.text):
-        return True
-    title = parse_title_info(block.fold)
-    return title is not None and (title.ward is None or title.ward == info_ward)
-
-
 def _read(document: Document, hints: Hints) -> Reading:
     physical = document.blocks
     if not physical:
@@ -903,7 +439,7 @@ def _read(document: Document, hints: Hints) -> Reading:
     head = physical[0].text.lower()
     if head.startswith(("<!doctype", "<html", "<?xml")) or "<html" in document.text[:2000].lower():
         raise PlanError("an HTML page, not a plan document", line=physical[0].first)
-    t = _find_title(physical)
+    t = find_title(physical)
     if t is None:
         raise PlanError("no title line such as '令和4年度 南区運営方針' found")
     title_block = physical[t]
@@ -925,7 +461,7 @@ def _read(document: Document, hints: Hints) -> Reading:
     after_title = False  # the block before was a repeated title
     for item in items:
         if item.first not in parts and (
-            _furniture(item, info.ward) or (after_title and _title_part_line(item))
+            is_furniture(item, info.ward) or (after_title and title_part_line(item))
         ):
             item.placed = True
             item.extra["furniture"] = True
@@ -951,7 +487,7 @@ def _read(document: Document, hints: Hints) -> Reading:
 
     basic_goal = None
     policy_intro = ""
-    areas: list[_Area] = []
+    areas: list[AreaDraft] = []
     statements: list[Statement] = []
     organisation_intro = ""
     principles: list[Principle] = []
@@ -961,10 +497,10 @@ def _read(document: Document, hints: Hints) -> Reading:
     # parts are read in their own order, whatever the document's: part III's measure
     # lists need part II's areas even where 組織運営 comes first
     for region in sorted(regions, key=lambda r: _READING_ORDER.index(r.kind)):
-        _at(region.heading)
+        reading_at(region.heading)
         place(region.heading)
         if region.kind == "part1" and basic_goal is None:
-            basic_goal = _basic_goal(region.items, above=regions[0].items)
+            basic_goal = read_basic_goal(region.items, above=regions[0].items)
         elif region.kind == "part2" and part2_heading is None:
             part2_heading = region.heading
             policy_intro, areas = _read_part2(region)
@@ -979,7 +515,7 @@ def _read(document: Document, hints: Hints) -> Reading:
             place(*region.items)
     skeleton = part2_heading or title_block  # where a plan without a skeleton is reported
     if basic_goal is None and "part1" not in kinds and regions[0].items:
-        basic_goal = _basic_goal(regions[0].items)  # a slogan right under the title
+        basic_goal = read_basic_goal(regions[0].items)  # a slogan right under the title
     if not any(area.measures for area in areas) and not sections:
         raise PlanError(
             "no focus area with measures and no section goals; not a plan of this family",
@@ -990,7 +526,7 @@ def _read(document: Document, hints: Hints) -> Reading:
             f"found {len(areas)} focus areas; a plan has at most {MAX_AREAS}",
             line=skeleton.first,
         )
-    ward_name = info.ward or hints.ward_name or _ward_in_contact(after[-12:])
+    ward_name = info.ward or hints.ward_name or ward_in_contact(after[-12:])
     fiscal_year = info.fiscal_year or hints.fiscal_year
     if ward_name is None:
         raise PlanError(
@@ -1019,7 +555,7 @@ def _read(document: Document, hints: Hints) -> Reading:
         city_name=info.city or hints.city_name,
         notes=notes,
     )
-    return _reading(plan, document, [*physical[:t], *items, *note_items])
+    return build_reading(plan, document, [*physical[:t], *items, *note_items])
 
 
 def _headed_pillars(pre: _Region) -> _Region | None:
@@ -1052,36 +588,3 @@ def _slogan_start(blocks: list[Block], parts: dict[int, int]) -> set[int]:
             after = next((b for b in blocks[index + 1 :] if b.first not in parts), None)
             return set() if after is None else {after.first}
     return set()
-
-
-def _reading(plan: Plan, document: Document, blocks: list[Block]) -> Reading:
-    """The Reading of a plan: every block that found no place becomes a warning.
-
-    So does a 担当 that names a section with no goal in the plan: its link
-    cannot be made.
-    """
-    content = [b for b in blocks if not b.extra.get("furniture")]
-    unplaced = [
-        ReadingWarning(b.first, str(document.origin(b.first)), b.text, "not placed in the plan")
-        for b in content
-        if not b.placed
-    ]
-    goals = {entry.name for entry in plan.sections}
-    unknown = [
-        ReadingWarning(
-            measure.source.first_line,
-            str(document.origin(measure.source.first_line)),
-            f"{measure.title}（担当：{name}）",
-            "担当 names a section with no goal in this plan",
-        )
-        for measure in plan.measures
-        for name in measure.sections
-        if name not in goals
-    ]
-    return Reading(
-        plan=plan,
-        document=document,
-        warnings=tuple(sorted(unplaced + unknown, key=lambda w: w.line)),
-        placed=len(content) - len(unplaced),
-        content=len(content),
-    )

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from .model import Source
-from .parser import Reading
+from .reading import Reading
 
 FIRST_WORDS = 40  # characters of a section's goal shown in the outline
 

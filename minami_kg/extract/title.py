@@ -11,9 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .blocks import Block
+from .headings import is_sections_heading
+from .lines import is_sentence
 from .normalize import fold_width
 
-__all__ = ["TitleInfo", "era_year", "parse_title", "parse_title_info"]
+__all__ = [
+    "TitleInfo",
+    "era_year",
+    "find_title",
+    "is_furniture",
+    "parse_title",
+    "parse_title_info",
+    "title_part_line",
+    "ward_in_contact",
+]
 
 _ERAS = {"令和": 2018, "平成": 1988}
 
@@ -99,3 +111,54 @@ def parse_title(line: str) -> tuple[str, int] | None:
     if info is None or info.ward is None or info.fiscal_year is None:
         return None
     return info.ward, info.fiscal_year
+
+
+def find_title(blocks: list[Block]) -> int | None:
+    """The first title that names a ward or a year, else a bare 「運営方針」 at the top."""
+    bare = None
+    for idx, block in enumerate(blocks):
+        info = parse_title_info(block.fold)
+        if info is not None and not info.bare:
+            return idx
+        if info is not None and bare is None and idx < 3:
+            bare = idx
+    return bare
+
+
+# 「川辺区総務部区政推進課」, 「みずほ台区役所」: the ward a contact block names
+_WARD_OFFICE = re.compile(r"([^\s、。,:：()（）「」0-9]{1,8}?区)(?:役所|総務部|区政推進課)")
+
+
+def ward_in_contact(blocks: list[Block]) -> str | None:
+    """The ward named by the document's own contact block (or its last lines)."""
+    for block in reversed(blocks):
+        m = _WARD_OFFICE.search(block.text)
+        if m and m.group(1) != "区":
+            return m.group(1)
+    return None
+
+
+_BARE_NUMERAL = re.compile(r"^(?:\d{1,2}|[IVX]{1,4}|[TUV]|[①-⑳])[.．]?$")
+
+
+_PART_WORDS = re.compile(r"基本目標|施策|主な取組|組織運営|取組目標")
+
+
+def title_part_line(block: Block) -> bool:
+    """The second line of a repeated title: the parts a later file holds.
+
+    「令和7年度 ○○区運営方針」 over 「各柱の主な取組・各職場の取組目標」 at the head
+    of a plan's second file names what the file holds; it heads nothing.
+    """
+    text = block.text
+    if len(text) > 40 or is_sentence(text) or is_sections_heading(text):
+        return False  # 各職場の取組目標（2/2） after a running title heads what follows
+    return bool(_PART_WORDS.search(text))
+
+
+def is_furniture(block: Block, info_ward: str | None) -> bool:
+    """A repeated title (a running header, the title of a later file), a lone numeral."""
+    if _BARE_NUMERAL.match(block.text):
+        return True
+    title = parse_title_info(block.fold)
+    return title is not None and (title.ward is None or title.ward == info_ward)
