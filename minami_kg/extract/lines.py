@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .blocks import Block, BlockKind
-from .normalize import ends_sentence, smart_join
+from .normalize import ends_sentence, normalize_text, smart_join
 
 MEASURE_MARKS = "●○◎◆◇■□•・"
 ACTION_MARKS = "▶▷►→⇒"
@@ -25,6 +25,15 @@ def marker(text: str) -> tuple[str, str] | None:
     if not m:
         return None
     return m.group(1), m.group(2)
+
+
+def line_kind(cells: list[str]) -> BlockKind:
+    """What a line of text or of a PDF is: a row when it has cells, an item when marked."""
+    if len(cells) > 1:
+        return BlockKind.ROW
+    if marker(normalize_text(cells[0])):
+        return BlockKind.ITEM
+    return BlockKind.PARAGRAPH
 
 
 def is_sentence(text: str) -> bool:

@@ -32,9 +32,9 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ..blocks import Block, BlockKind, Document, Origin
+from ..blocks import Block, Document, Origin
 from ..errors import PlanError
-from ..lines import is_structural, marker
+from ..lines import is_structural, line_kind
 from ..normalize import fold_width, is_page_marker, normalize_text, smart_join, strip_page_marker
 
 __all__ = ["MEDIA_TYPE", "read_pdf"]
@@ -467,14 +467,8 @@ def _spread(row: _Line, line: _Line, columns: list[int]) -> list[float]:
 def _block(line: _Line, number: int, raw: str) -> Block:
     cells = [fold_width(c).strip() for c in line.cells]
     cells = [c for c in cells if c] or [""]
-    if len(cells) > 1:
-        kind = BlockKind.ROW
-    elif marker(normalize_text(cells[0])):
-        kind = BlockKind.ITEM
-    else:
-        kind = BlockKind.PARAGRAPH
     return Block(
-        kind,
+        line_kind(cells),
         cells,
         [number],
         [raw],

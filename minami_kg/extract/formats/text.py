@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from ..blocks import Block, BlockKind, Document, Origin
+from ..blocks import Block, Document, Origin
 from ..decode import decode
-from ..lines import marker
+from ..lines import line_kind
 from ..normalize import fold_width, is_page_marker, is_rule_line, normalize_text
 
 MEDIA_TYPE = "text/plain"
@@ -34,14 +34,15 @@ def text_blocks(lines: list[str]) -> list[Block]:
         if not normalize_text(" ".join(cells)):
             blank = True
             continue
-        if len(cells) > 1:
-            kind = BlockKind.ROW
-        elif marker(normalize_text(cells[0])):
-            kind = BlockKind.ITEM
-        else:
-            kind = BlockKind.PARAGRAPH
         blocks.append(
-            Block(kind, cells, [index + 1], [raw], blank_before=blank or page, page_break=page)
+            Block(
+                line_kind(cells),
+                cells,
+                [index + 1],
+                [raw],
+                blank_before=blank or page,
+                page_break=page,
+            )
         )
         blank = page = False
     return blocks
