@@ -15,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from minami_kg.curation import Curation, label_key
 from minami_kg.extract.model import AreaKind, FocusArea, Plan, Source
+from minami_kg.extract.title import era_year
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import (
     DCAT,
@@ -53,13 +54,7 @@ class DocumentInfo:
 
 def era_label(fiscal_year: int) -> str:
     """The Japanese name of a fiscal year: 2022 → 令和4年度, 2019 → 令和元年度."""
-    if fiscal_year >= 2019:
-        era, n = "令和", fiscal_year - 2018
-    elif fiscal_year >= 1989:
-        era, n = "平成", fiscal_year - 1988
-    else:
-        return f"{fiscal_year}年度"
-    return f"{era}{'元' if n == 1 else n}年度"
+    return f"{era_year(fiscal_year)}年度"
 
 
 class Quads:
