@@ -1,4 +1,4 @@
-"""The open-data face: the dataset description, the dumps, the sitemap and HTTP caching.
+"""The open-data face: the dataset description, the dumps and the sitemap.
 
 - `/dataset` and `/.well-known/void` (VoID §7.2, https://www.w3.org/TR/void/#well-known):
   the DCAT catalogue and VoID description (`minami_kg.publish.description`), in every
@@ -9,15 +9,10 @@
   `Content-Encoding`), a strong ETag (its SHA-256) and Content-Length.
 - `/sitemap.xml` (https://www.sitemaps.org/protocol.html): the `/page/…` of every IRI
   under `{base}id/` the data mentions; `/robots.txt` points at it.
-- Caching (RFC 9110 §8.8, RFC 9111), for every successful GET of the app: an ETag and
-  Last-Modified derived from the store version, which changes only on a rebuild or an
-  update, so If-None-Match / If-Modified-Since answer 304; and a Cache-Control.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -26,14 +21,12 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     render_template,
     request,
     send_file,
 )
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, Quad, serialize
-from werkzeug.http import http_date
 
 from minami_kg.config import Settings
 from minami_kg.publish import (
@@ -43,7 +36,6 @@ from minami_kg.publish import (
     read_manifest,
     store_version,
 )
-from minami_kg.server import get_store
 from minami_kg.server.sparql_formats import (
     GRAPH,
     GRAPH_FORMATS,
@@ -52,15 +44,14 @@ from minami_kg.server.sparql_formats import (
     parse_accept,
     prefers_html,
 )
-from minami_kg.store import GraphStore, select
+from minami_kg.server.state import get_store
+from minami_kg.store import select
 
 dataset = Blueprint("dataset", __name__)
 
 DESCRIPTION_KEY = "minami_kg.description"
 SITEMAP_LIMIT = 50_000  # URLs per sitemap file (sitemaps.org)
-PAGE_MAX_AGE = 60  # seconds a cache may reuse a page before revalidating
 DOWNLOAD_MAX_AGE = 3600
-NOT_CACHED = ("/healthz",)
 
 _IDS = """
 SELECT DISTINCT ?x WHERE {
@@ -282,70 +273,3 @@ def robots() -> ResponseReturnValue:
     base = _settings().base
     body = f"User-agent: *\nDisallow: /sparql\nDisallow: /api/\n\nSitemap: {base}sitemap.xml\n"
     return Response(body, mimetype="text/plain")
-
-
-# ---------------------------------------------------------------- HTTP caching
-
-
-@functools.cache
-def _code_version() -> str:
-    """The installed package's version; read once (reading package metadata costs ~0.3 ms)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("minami-kg")
-    except PackageNotFoundError:
-        return "dev"
-
-
-def cache_validators(
-    store: GraphStore, full_path: str, content_type: str, lang: str
-) -> dict[str, str] | None:
-    """ETag, Last-Modified and Cache-Control of a representation, or None without a version.
-
-    The ETag is weak and names the store version, the code version, the URL, the
-    representation's media type and, for pages, their language: a rebuild, a deploy
-    or another format each give another tag.
-    """
-    version = store_version(store)
-    if version is None:
-        return None
-    key = "\n".join((version.tag, _code_version(), full_path, content_type, lang))
-    return {
-        "ETag": f'W/"{hashlib.sha256(key.encode()).hexdigest()[:32]}"',
-        "Last-Modified": http_date(version.modified),
-        "Cache-Control": f"public, max-age={PAGE_MAX_AGE}",
-    }
-
-
-@dataset.after_app_request
-def add_validators(response: Response) -> Response:
-    """ETag, Last-Modified and Cache-Control on every successful GET, and 304 when fresh.
-
-    The validators are `cache_validators`. Responses that set their own validators
-    (downloads, static files) or their own Cache-Control are left as they are, apart
-    from the 304 check. Headers are read and written as plain strings: this runs on
-    every request of the app.
-    """
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
-        return response
-    headers = response.headers
-    if request.path in NOT_CACHED or "no-store" in headers.get("Cache-Control", ""):
-        return response
-    if request.path == "/sparql" and not (request.args.get("query")):
-        return response  # the editor, without a query: the same page whatever the data
-    if "ETag" not in headers:
-        validators = cache_validators(
-            get_store(current_app),
-            request.full_path,
-            response.content_type or "",
-            g.get("lang", ""),
-        )
-        if validators is None:
-            return response
-        headers["ETag"] = validators["ETag"]
-        headers["Last-Modified"] = validators["Last-Modified"]
-        headers.setdefault("Cache-Control", validators["Cache-Control"])
-    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
-        response.make_conditional(request)  # changes `response` itself: a 304 when fresh
-    return response

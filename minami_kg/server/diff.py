@@ -13,9 +13,9 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.typing import ResponseReturnValue
 
 from minami_kg.diff import SameYear, UnknownPlan, diff, parse_year
-from minami_kg.server import get_store
 from minami_kg.server.i18n import t
 from minami_kg.server.linked_data import not_found
+from minami_kg.server.state import get_store
 
 diff_pages = Blueprint("diff", __name__)
 

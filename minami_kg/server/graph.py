@@ -43,9 +43,9 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 from minami_kg.analysis.network import read_network, section_pairs
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.rdf.namespaces import MKG, OA, ORG, RDF, SKOS
-from minami_kg.server import get_store
 from minami_kg.server.i18n import current_language, t
 from minami_kg.server.resources import Reader
+from minami_kg.server.state import get_store
 
 graph = Blueprint("graph", __name__)
 

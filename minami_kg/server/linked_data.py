@@ -39,8 +39,8 @@ from pyoxigraph import NamedNode, QueryTriples, RdfFormat, serialize
 
 from minami_kg.config import Settings
 from minami_kg.rdf.namespaces import PREFIXES
-from minami_kg.server import get_store
 from minami_kg.server.resources import Edge, Reader, Resource, schema_org
+from minami_kg.server.state import get_store
 
 linked_data = Blueprint("linked_data", __name__)
 

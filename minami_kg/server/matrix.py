@@ -44,9 +44,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
 
-from minami_kg.server import get_store
 from minami_kg.server.i18n import current_language, t
 from minami_kg.server.security import spreadsheet_text
+from minami_kg.server.state import get_store
 from minami_kg.store import Term
 
 matrix = Blueprint("matrix", __name__)

@@ -31,8 +31,8 @@ from minami_kg.config import Settings
 from minami_kg.ontology_doc import MKG, Ontology, Text, read_ontology
 from minami_kg.publish import store_version
 from minami_kg.rdf.iris import Iris
-from minami_kg.server import get_store
 from minami_kg.server.linked_data import negotiate_format, not_found
+from minami_kg.server.state import get_store
 from minami_kg.store import select, serialized
 
 ontology = Blueprint("ontology", __name__)

@@ -40,8 +40,8 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import XSD, compact_iri
-from minami_kg.server import get_store
 from minami_kg.server.security import spreadsheet_text
+from minami_kg.server.state import get_store
 from minami_kg.store import Term, select
 
 pages = Blueprint("pages", __name__)

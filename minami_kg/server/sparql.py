@@ -55,8 +55,7 @@ from werkzeug.wsgi import get_content_length, get_current_url, get_input_stream
 from minami_kg.config import Settings
 from minami_kg.queries import canned_queries
 from minami_kg.rdf.namespaces import PREFIXES
-from minami_kg.server import get_store
-from minami_kg.server.dataset import cache_validators
+from minami_kg.server.http import cache_validators
 from minami_kg.server.query_pool import (
     Answer,
     Job,
@@ -90,6 +89,7 @@ from minami_kg.server.sparql_text import (
     with_protocol_dataset,
 )
 from minami_kg.server.sparql_update import StoreBusy, apply_update
+from minami_kg.server.state import get_store
 from minami_kg.server.watchdog import Watchdog, client_socket, timeout_message
 from minami_kg.store import EmbeddedStore, StoreError, serialized
 

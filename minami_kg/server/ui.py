@@ -19,7 +19,6 @@ from flask.typing import ResponseReturnValue
 
 from minami_kg.extract import Hints, PlanError, read_reading
 from minami_kg.extract.report import outline
-from minami_kg.server import get_store
 from minami_kg.server.i18n import t
 from minami_kg.server.linked_data import not_found
 from minami_kg.server.plan_index import PlanEntry, plan_index
@@ -32,6 +31,7 @@ from minami_kg.server.plan_views import (
     SectionSummary,
 )
 from minami_kg.server.resources import Reader
+from minami_kg.server.state import get_store
 
 ui = Blueprint("ui", __name__)
 
