@@ -4,54 +4,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from minami_kg.rdf.namespaces import MKG, SCHEMA, SKOS, SPARQL_PREFIXES
 from minami_kg.store import GraphStore, select
 
 # (label, class IRI) in the order `minami-kg stats` prints them.
 COUNTED_CLASSES: tuple[tuple[str, str], ...] = (
-    ("plans", "https://w3id.org/minami-kg/def#OperatingPolicy"),
-    ("basic goals", "https://w3id.org/minami-kg/def#BasicGoal"),
-    ("focus areas", "https://w3id.org/minami-kg/def#FocusArea"),
+    ("plans", MKG.OperatingPolicy.value),
+    ("basic goals", MKG.BasicGoal.value),
+    ("focus areas", MKG.FocusArea.value),
     ("priority focus areas", ""),
-    ("measures", "https://w3id.org/minami-kg/def#Measure"),
-    ("actions", "https://w3id.org/minami-kg/def#Action"),
-    ("organisational principles", "https://w3id.org/minami-kg/def#OrganisationalPrinciple"),
-    ("sections", "https://w3id.org/minami-kg/def#Section"),
-    ("section goals", "https://w3id.org/minami-kg/def#SectionGoal"),
-    ("contact points", "https://schema.org/ContactPoint"),
-    ("contributions", "https://w3id.org/minami-kg/def#Contribution"),
+    ("measures", MKG.Measure.value),
+    ("actions", MKG.Action.value),
+    ("organisational principles", MKG.OrganisationalPrinciple.value),
+    ("sections", MKG.Section.value),
+    ("section goals", MKG.SectionGoal.value),
+    ("contact points", SCHEMA.ContactPoint.value),
+    ("contributions", MKG.Contribution.value),
     ("accepted links", ""),
-    ("partners", "https://w3id.org/minami-kg/def#Partner"),
-    ("topics", "http://www.w3.org/2004/02/skos/core#Concept"),
-    ("cited plans", "https://w3id.org/minami-kg/def#CitedPlan"),
+    ("partners", MKG.Partner.value),
+    ("topics", SKOS.Concept.value),
+    ("cited plans", MKG.CitedPlan.value),
 )
 
 _CLASS_COUNTS = """
 SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class
 """
-# Counts that are not the size of a class.
+# Counts that are not the size of a class (each query after SPARQL_PREFIXES).
 _OTHER_COUNTS = {
     "priority focus areas": """
-        PREFIX mkg: <https://w3id.org/minami-kg/def#>
         SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a mkg:FocusArea ; mkg:isPriority true }
     """,
     "accepted links": """
-        PREFIX mkg: <https://w3id.org/minami-kg/def#>
         SELECT (COUNT(*) AS ?n) WHERE { ?s mkg:contributesTo ?m }
     """,
 }
 
 
-_PER_PLAN = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
+_PER_PLAN = (
+    SPARQL_PREFIXES
+    + """
 SELECT ?plan ?class (COUNT(DISTINCT ?thing) AS ?n)
 WHERE { ?thing mkg:inPlan ?plan ; a ?class }
 GROUP BY ?plan ?class
 """
+)
 PER_PLAN_CLASSES: tuple[tuple[str, str], ...] = (
-    ("areas", "https://w3id.org/minami-kg/def#FocusArea"),
-    ("measures", "https://w3id.org/minami-kg/def#Measure"),
-    ("actions", "https://w3id.org/minami-kg/def#Action"),
-    ("sections", "https://w3id.org/minami-kg/def#SectionGoal"),
+    ("areas", MKG.FocusArea.value),
+    ("measures", MKG.Measure.value),
+    ("actions", MKG.Action.value),
+    ("sections", MKG.SectionGoal.value),
 )
 
 
@@ -66,7 +67,7 @@ class GraphStats:
 def graph_stats(store: GraphStore) -> GraphStats:
     by_class = {row["class"].value: int(row["n"].value) for row in select(store, _CLASS_COUNTS)}
     other = {
-        label: int(next(iter(select(store, query)))["n"].value)
+        label: int(next(iter(select(store, SPARQL_PREFIXES + query)))["n"].value)
         for label, query in _OTHER_COUNTS.items()
     }
     counts = {

@@ -11,12 +11,12 @@ from networkx.algorithms import bipartite
 from networkx.algorithms.community import greedy_modularity_communities
 from pyoxigraph import Literal, NamedNode, Variable
 
+from minami_kg.rdf.namespaces import SPARQL_PREFIXES
 from minami_kg.store import GraphStore, select
 
-_CONTRIBUTIONS = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
+_CONTRIBUTIONS = (
+    SPARQL_PREFIXES
+    + """
 SELECT ?plan ?section ?sectionLabel ?measure ?measureLabel ?area ?areaLabel ?method ?score
        ?order ?basis ?sectionExact ?sectionLine ?measureExact ?measureLine
 WHERE {
@@ -36,6 +36,7 @@ WHERE {
 }
 ORDER BY ?plan ?section ?measure ?order
 """
+)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from minami_kg.rdf.namespaces import (
     PREFIXES,
     RDF,
     SKOS,
+    SPARQL_PREFIXES,
     XSD,
     Namespace,
 )
@@ -57,16 +58,16 @@ DATASET_FILE_TYPES = ("RDF_N_QUADS", "RDF_TRIG", "JSON_LD")
 SPARQL_PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")
 DESCRIPTION_PREFIXES = {**PREFIXES, "void": str(VOID), "spdx": str(SPDX), "vcard": str(VCARD)}
 
-_PLANS = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+_PLANS = (
+    SPARQL_PREFIXES
+    + """
 SELECT ?plan ?g ?ja ?en WHERE {
   GRAPH ?g { ?plan a mkg:Plan ; mkg:fiscalYear ?fy ; dcterms:title ?ja }
   OPTIONAL { ?plan skos:prefLabel ?en FILTER(LANGMATCHES(LANG(?en), "en")) }
   FILTER(STRSTARTS(STR(?g), $prefix))
 } ORDER BY ?plan
 """
+)
 _GRAPH_TRIPLES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
 _ENTITIES = """
@@ -79,13 +80,15 @@ _PROPERTIES = """
 SELECT ?p (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
 GROUP BY ?p ORDER BY ?p
 """
-_EXAMPLES = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
+_EXAMPLES = (
+    SPARQL_PREFIXES
+    + """
 SELECT DISTINCT ?s WHERE {
   { ?s a mkg:Plan ; mkg:fiscalYear ?fy } UNION { ?s a mkg:Measure } UNION { ?s a mkg:Section }
   FILTER(STRSTARTS(STR(?s), $space))
 } ORDER BY ?s LIMIT 200
 """
+)
 
 
 @dataclass(frozen=True)

@@ -70,5 +70,6 @@ def compact_iri(iri: str, base: str) -> str:
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
+
 SPARQL_PREFIXES = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 """Every prefix above as a SPARQL prologue: the one our own queries start with."""

@@ -17,31 +17,22 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, QuerySolution, Variable
 
+from minami_kg.rdf.namespaces import MKG, SKOS, SPARQL_PREFIXES
 from minami_kg.store import GraphStore, select
-
-MKG = "https://w3id.org/minami-kg/def#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-
-PREFIXES = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
 
 # (key, class IRI) in the order that picks a resource's type; the first that fits wins.
 TYPES: tuple[tuple[str, str], ...] = (
-    ("contribution", MKG + "Contribution"),
-    ("cited-plan", MKG + "CitedPlan"),
-    ("plan", MKG + "Plan"),
-    ("basic-goal", MKG + "BasicGoal"),
-    ("focus-area", MKG + "FocusArea"),
-    ("measure", MKG + "Measure"),
-    ("action", MKG + "Action"),
-    ("section", MKG + "Section"),
-    ("section-goal", MKG + "SectionGoal"),
-    ("partner", MKG + "Partner"),
-    ("topic", SKOS + "Concept"),
+    ("contribution", MKG.Contribution.value),
+    ("cited-plan", MKG.CitedPlan.value),
+    ("plan", MKG.Plan.value),
+    ("basic-goal", MKG.BasicGoal.value),
+    ("focus-area", MKG.FocusArea.value),
+    ("measure", MKG.Measure.value),
+    ("action", MKG.Action.value),
+    ("section", MKG.Section.value),
+    ("section-goal", MKG.SectionGoal.value),
+    ("partner", MKG.Partner.value),
+    ("topic", SKOS.Concept.value),
 )
 TYPE_NAMES = {  # as the ontology labels the classes
     "contribution": ("取組への関与", "Contribution"),
@@ -59,7 +50,7 @@ TYPE_NAMES = {  # as the ontology labels the classes
 }
 
 _TEXTS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?p ?o ?prefix WHERE {
   VALUES ?p { skos:prefLabel skos:altLabel mkg:sourceText dcterms:description
@@ -76,7 +67,7 @@ SELECT DISTINCT ?s ?type ?prefix WHERE {
 }
 """
 _EXTRA_TEXT = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?o WHERE {
   { ?s mkg:hasAction ?action . ?action skos:prefLabel ?o . }
@@ -85,7 +76,7 @@ SELECT DISTINCT ?s ?o WHERE {
 """
 )
 _AREAS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?area WHERE {
   { ?s mkg:inFocusArea ?area . }
@@ -96,7 +87,7 @@ SELECT DISTINCT ?s ?area WHERE {
 """
 )
 _SECTIONS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?section WHERE {
   { ?section mkg:contributesTo ?s . }
@@ -109,7 +100,7 @@ SELECT DISTINCT ?s ?section WHERE {
 """
 )
 _TOPIC_LABELS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?label WHERE {
   ?s dcterms:subject ?topic .
@@ -118,7 +109,7 @@ SELECT DISTINCT ?s ?label WHERE {
 """
 )
 _SYNONYMS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?s ?label WHERE {
   { ?s a skos:Concept . } UNION { ?s a mkg:Partner . }
@@ -188,15 +179,15 @@ def read_corpus(store: GraphStore, base: str) -> Corpus:
 
 def _add_text(doc: Document, row: QuerySolution) -> None:
     term = row["o"]
-    predicate = row["p"].value
+    predicate = row["p"]
     text = term.value
-    if predicate == SKOS + "prefLabel":
+    if predicate == SKOS.prefLabel:
         doc.names.append(text)
         if term.language == "en":
             doc.label_en = text
         elif not doc.label_ja or term.language == "ja":
             doc.label_ja = text
-    elif predicate == SKOS + "altLabel":
+    elif predicate == SKOS.altLabel:
         doc.aliases.append(text)
     elif text not in doc.texts:
         doc.texts.append(text)
