@@ -283,7 +283,7 @@ def clean_server_env() -> Iterator[None]:
     for k in saved:
         del os.environ[k]
     ours = {
-        "MINAMI_KG_RATE_LIMIT": "off",
+        "MINAMI_KG_QUERY_BUDGET": "off",
         "MINAMI_KG_MAX_ROWS": "10000000",
         "MINAMI_KG_SPARQL_TIMEOUT": "300",
     }

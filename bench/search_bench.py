@@ -63,7 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         # one client sending far more than a visitor may: no rate limit
         settings = Settings().with_changes(
-            store=args.store or Path(folder) / "store", rate_limit="off"
+            store=args.store or Path(folder) / "store", query_budget="off"
         )
         if args.store is None:
             build(settings)
@@ -105,7 +105,7 @@ def served(settings: Settings, folder: Path) -> Iterator[Get]:
     saved = {k: v for k, v in os.environ.items() if k.startswith("MINAMI_KG_")}
     for key in saved:
         del os.environ[key]
-    os.environ["MINAMI_KG_RATE_LIMIT"] = "off"
+    os.environ["MINAMI_KG_QUERY_BUDGET"] = "off"
     try:
         with sb.running([server]):
 
@@ -120,7 +120,7 @@ def served(settings: Settings, folder: Path) -> Iterator[Get]:
 
             yield get
     finally:
-        os.environ.pop("MINAMI_KG_RATE_LIMIT")
+        os.environ.pop("MINAMI_KG_QUERY_BUDGET")
         os.environ.update(saved)
 
 

@@ -12,7 +12,6 @@ import csv
 import dataclasses
 import functools
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -522,32 +521,30 @@ def _check_store(settings: Settings) -> None:
     type=click.IntRange(min=1),
     default=2,
     show_default=True,
-    help="gunicorn worker processes (sync); each runs MINAMI_KG_QUERY_WORKERS query processes.",
+    help="gunicorn web processes; each has MINAMI_KG_QUERY_WORKERS query processes.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="requests each web process answers at once (gunicorn's gthread worker).",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 @store_options
-def serve_command(settings: Settings, host: str, port: int, workers: int, dev: bool) -> None:
+def serve_command(
+    settings: Settings, host: str, port: int, workers: int, threads: int, dev: bool
+) -> None:
     """Serve the graph over HTTP (gunicorn; --dev for Flask's reloader)."""
     from minami_kg.server import create_app
-    from minami_kg.server.malloc import (
-        allocator_library,
-        loaded_allocator,
-        preloaded,
-        restart_preloaded,
-    )
 
-    # Built here first, so that a bad setting fails in this process: before the restart
-    # below (which would replace a caller running this command in process) and any fork.
+    # Built here first, so that a bad setting fails in this process, before any fork.
     app = create_app(settings)
     _check_store(settings)
-    library = None if dev else allocator_library(settings.malloc)
-    if library is not None and not preloaded(library, os.environ):
-        restart_preloaded(library)  # starts this command again; does not return
     click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
     if dev:
         app.run(host=host, port=port, debug=True)
     else:
         from minami_kg.server.wsgi import serve
 
-        click.echo(f"allocator: {loaded_allocator()} (MINAMI_KG_MALLOC={settings.malloc})")
-        serve(settings, host=host, port=port, workers=workers)
+        serve(settings, host=host, port=port, workers=workers, threads=threads)

@@ -82,19 +82,29 @@ class Settings:
             "help": "longest query or update /sparql accepts, in characters",
         },
     )
-    rate_limit: str = field(
-        default="120/minute",
+    query_budget: str = field(
+        default="60/minute",
         metadata={
-            "env": "MINAMI_KG_RATE_LIMIT",
-            "help": "requests per client address to /sparql and /api/ together, "
-            "per web process (e.g. 120/minute, 10/second); off: no limit",
+            "env": "MINAMI_KG_QUERY_BUDGET",
+            "help": "seconds of work each client address may use on /sparql and /api/ "
+            "per period (60/minute: a minute of work a minute; 600/hour), shared by every "
+            "web process; off: no limit",
+        },
+    )
+    client_concurrency: int = field(
+        default=2,
+        metadata={
+            "env": "MINAMI_KG_CLIENT_CONCURRENCY",
+            "help": "requests of one client address /sparql and /api/ run at once; "
+            "more are answered 429 with Retry-After (keep it below query_workers)",
         },
     )
     query_workers: int = field(
-        default=2,
+        default=4,
         metadata={
             "env": "MINAMI_KG_QUERY_WORKERS",
-            "help": "worker processes that run /sparql queries (each can be stopped on timeout)",
+            "help": "query processes per web process that run /sparql queries "
+            "(each is stopped and replaced when a query outlives sparql_timeout)",
         },
     )
     update_token: str | None = field(
@@ -128,32 +138,12 @@ class Settings:
             "are believed (werkzeug's ProxyFix); unset: none, the headers are ignored",
         },
     )
-    client_timeout: float = field(
-        default=10.0,
-        metadata={
-            "env": "MINAMI_KG_CLIENT_TIMEOUT",
-            "help": "seconds minami-kg serve waits on a client in the middle of a request "
-            "(each wait for more of the request, or for the client to take more of the "
-            "answer) before it closes the connection; a request that stops arriving is "
-            "answered 408",
-        },
-    )
     access_log: str = field(
         default="off",
         metadata={
             "env": "MINAMI_KG_ACCESS_LOG",
             "help": "where minami-kg serve writes a line per request: - for standard output, "
-            "or a file; off: nowhere (writing them took about 4% of a web worker's time "
-            "on light queries)",
-        },
-    )
-    malloc: str = field(
-        default="auto",
-        metadata={
-            "env": "MINAMI_KG_MALLOC",
-            "help": "C allocator of minami-kg serve: auto (jemalloc when installed, e.g. "
-            "Debian's libjemalloc2; heavy queries took 11–21% less time with it), system, "
-            "or the path of a library to preload",
+            "or a file; off: nowhere",
         },
     )
     publisher: str = field(
@@ -173,6 +163,11 @@ class Settings:
     def dumps_dir(self) -> Path:
         """Where the dumps are: `dumps`, or `dumps/` beside the store when unset."""
         return self.dumps or self.store.parent / "dumps"
+
+    @property
+    def limits_path(self) -> Path:
+        """The counters of the work limit, shared by the web processes: beside the store."""
+        return self.store.parent / "limits.sqlite"
 
     @property
     def search_index_path(self) -> Path:

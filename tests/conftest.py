@@ -47,7 +47,7 @@ def settings_for(store: Path) -> Settings:
     The rate limit is off: one test module sends more requests a minute than a
     client may (tests/test_hostile.py turns it on to test it).
     """
-    return Settings().with_changes(store=store, rate_limit="off")
+    return Settings().with_changes(store=store, query_budget="off")
 
 
 @pytest.fixture(scope="session")

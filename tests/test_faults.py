@@ -187,8 +187,8 @@ ls -A {disk} {disk}/.store.generations > {out}/files
 
 
 def test_remote_store_down_is_503_with_a_message_then_recovers(oxigraph: OxigraphServer) -> None:
-    build(oxigraph.settings().with_changes(rate_limit="off"))
-    client = create_app(oxigraph.settings().with_changes(rate_limit="off")).test_client()
+    build(oxigraph.settings().with_changes(query_budget="off"))
+    client = create_app(oxigraph.settings().with_changes(query_budget="off")).test_client()
     node = "/api/graph/node?iri=" + quote("http://127.0.0.1:8000/id/minami/section/somu")
     paths = ["/sparql?format=json&query=" + quote(COUNT), "/page/minami/2022", node, "/matrix"]
     for path in paths:

@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from pyoxigraph import NamedNode, QuerySolutions
 
 from minami_kg.server import create_app
-from minami_kg.server.graph import ASSETS, NEIGHBOUR_LIMIT
+from minami_kg.server.graph import ASSETS
+from minami_kg.server.models.graph import NEIGHBOUR_LIMIT
 from minami_kg.store import EmbeddedStore
 
 from .oxigraph_server import OxigraphServer

@@ -1,86 +1,136 @@
-"""The limits of the public faces: rate, query length, and the headers on every answer.
+"""The limits of the public faces: work, query length, and the headers on every answer.
 
 The other limits have their tests beside the code they test (see docs/security.md):
 the body size (tests/test_sparql_endpoint.py::test_body_over_the_limit_is_413), the
 result rows (…::test_rows_beyond_max_rows_are_cut_and_flagged) and the time limit
 (…::test_a_runaway_query_is_stopped_and_the_server_keeps_answering, and under
-gunicorn tests/test_sparql_served.py).
+gunicorn tests/test_serve.py).
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from minami_kg.cli import main
 from minami_kg.config import Settings, SettingsError
 from minami_kg.server import create_app
 from minami_kg.server.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
+from minami_kg.server.sparql import get_pool
 
 from .conftest import settings_for
+from .test_sparql_endpoint import RUNAWAY
 
 ASK = "ASK { ?s ?p ?o }"
+SPARQL = {"query": ASK, "format": "json"}
 
 
-def _limited(seed_settings: Settings, rate: str) -> Flask:
-    return create_app(seed_settings.with_changes(rate_limit=rate))
+def _limited(seed_settings: Settings, budget: str, **changes: object) -> Flask:
+    return create_app(
+        seed_settings.with_changes(query_budget=budget, sparql_timeout=1.2, **changes)
+    )
 
 
-def _from(client: FlaskClient, address: str, path: str, **kwargs: object) -> object:
+def _from(client: FlaskClient, address: str, path: str, **kwargs: object) -> TestResponse:
     return client.get(path, environ_base={"REMOTE_ADDR": address}, **kwargs)  # type: ignore[arg-type]
 
 
-def test_a_client_over_the_rate_gets_429_with_retry_after(
+def test_a_client_over_its_budget_of_work_gets_429_with_retry_after(
     seed_settings: Settings, seed_build: object
 ) -> None:
-    client = _limited(seed_settings, "3/minute").test_client()
-    paths = ["/api/search?q=防災", "/sparql?query=ASK%7B%7D&format=json", "/api/search?q=桜"]
-    for path in paths:  # /sparql and /api/ count together
-        assert _from(client, "203.0.113.7", path).status_code == 200, path
+    """One second of work a minute: a query stopped at 1.2 s spends it, lookups do not."""
+    app = _limited(seed_settings, "1/minute")
+    client = app.test_client()
+    try:
+        # warm up from elsewhere: the first search loads the dictionary, the first query
+        # starts a query process; each took most of a second
+        assert _from(client, "198.51.100.9", "/api/search?q=防災").status_code == 200
+        assert _from(client, "198.51.100.9", "/sparql", query_string=SPARQL).status_code == 200
+        for _ in range(20):  # cheap requests spend milliseconds each, on both faces
+            assert _from(client, "203.0.113.7", "/api/search?q=防災").status_code == 200
+            assert _from(client, "203.0.113.7", "/sparql", query_string=SPARQL).status_code == 200
+        runaway = _from(client, "203.0.113.7", "/sparql", query_string={"query": RUNAWAY})
+        assert runaway.status_code == 503
 
-    api = _from(client, "203.0.113.7", "/api/search?q=防災")
-    assert api.status_code == 429
-    assert int(api.headers["Retry-After"]) > 0
-    assert "3 per 1 minute" in api.get_json()["error"]
-    assert api.headers["X-RateLimit-Limit"] == "3"
-    sparql = _from(client, "203.0.113.7", "/sparql", query_string={"query": ASK})
-    assert sparql.status_code == 429
-    assert sparql.mimetype == "text/plain"
-    assert "Retry-After" in sparql.get_data(as_text=True)
-    assert sparql.headers["Access-Control-Allow-Origin"] == "*"  # editors elsewhere read it
-    assert int(sparql.headers["Retry-After"]) > 0
+        api = _from(client, "203.0.113.7", "/api/search?q=防災")
+        assert api.status_code == 429
+        assert "1 s of query time per 60 s" in api.get_json()["error"]
+        assert 1 < int(api.headers["Retry-After"]) <= 60
+        sparql = _from(client, "203.0.113.7", "/sparql", query_string=SPARQL)
+        assert sparql.status_code == 429
+        assert sparql.mimetype == "text/plain"
+        assert sparql.headers["Access-Control-Allow-Origin"] == "*"  # editors elsewhere read it
+        assert 1 < int(sparql.headers["Retry-After"]) <= 60
 
-    # another client is counted apart, and pages are not limited
-    assert _from(client, "198.51.100.2", "/api/search?q=防災").status_code == 200
-    for _ in range(5):
+        # another client is counted apart, and pages are not limited
+        assert _from(client, "198.51.100.2", "/api/search?q=防災").status_code == 200
         assert _from(client, "203.0.113.7", "/search?q=防災").status_code == 200
         assert _from(client, "203.0.113.7", "/").status_code == 200
+    finally:
+        get_pool(app).close()
 
 
-def test_the_rate_limit_can_be_switched_off(seed_settings: Settings, seed_build: object) -> None:
-    client = _limited(seed_settings, "off").test_client()
-    for _ in range(30):
-        assert _from(client, "203.0.113.7", "/api/search?q=防災").status_code == 200
+def test_a_client_may_run_only_so_many_requests_at_once(
+    seed_settings: Settings, seed_build: object
+) -> None:
+    app = _limited(seed_settings, "60/minute", client_concurrency=2)
+    statuses: list[int] = []
+
+    def runaway() -> None:
+        answer = _from(app.test_client(), "203.0.113.7", "/sparql", query_string={"query": RUNAWAY})
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=runaway) for _ in range(3)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert sorted(statuses) == [429, 503, 503]
+        # once they have ended, the client may run queries again
+        again = _from(app.test_client(), "203.0.113.7", "/sparql", query_string=SPARQL)
+        assert again.status_code == 200
+    finally:
+        get_pool(app).close()
 
 
-def test_the_default_rate_is_120_a_minute_and_env_sets_it() -> None:
-    assert Settings().rate_limit == "120/minute"
-    assert Settings.from_env({"MINAMI_KG_RATE_LIMIT": "off"}).rate_limit == "off"
+def test_the_limit_can_be_switched_off(seed_settings: Settings, seed_build: object) -> None:
+    app = _limited(seed_settings, "off", client_concurrency=1)
+    client = app.test_client()
+    try:
+        assert (
+            _from(client, "203.0.113.7", "/sparql", query_string={"query": RUNAWAY}).status_code
+            == 503
+        )
+        for _ in range(3):
+            assert _from(client, "203.0.113.7", "/api/search?q=防災").status_code == 200
+    finally:
+        get_pool(app).close()
+
+
+def test_the_default_is_a_minute_of_work_a_minute_two_at_once_and_env_sets_it() -> None:
+    assert (Settings().query_budget, Settings().client_concurrency) == ("60/minute", 2)
+    assert Settings().query_workers > Settings().client_concurrency
+    env = {"MINAMI_KG_QUERY_BUDGET": "off", "MINAMI_KG_CLIENT_CONCURRENCY": "4"}
+    assert Settings.from_env(env).query_budget == "off"
+    assert Settings.from_env(env).client_concurrency == 4
     assert Settings.from_env({"MINAMI_KG_MAX_QUERY_CHARS": "500"}).max_query_chars == 500
 
 
-def test_a_rate_that_cannot_be_read_fails_at_start(tmp_path: Path, runner: CliRunner) -> None:
-    with pytest.raises(SettingsError, match="MINAMI_KG_RATE_LIMIT='lots'"):
-        create_app(settings_for(tmp_path / "store").with_changes(rate_limit="lots"))
+def test_a_budget_that_cannot_be_read_fails_at_start(tmp_path: Path, runner: CliRunner) -> None:
+    with pytest.raises(SettingsError, match="MINAMI_KG_QUERY_BUDGET='lots'"):
+        create_app(settings_for(tmp_path / "store").with_changes(query_budget="lots"))
     result = runner.invoke(
-        main, ["serve", "--store", str(tmp_path / "store")], env={"MINAMI_KG_RATE_LIMIT": "lots"}
+        main, ["serve", "--store", str(tmp_path / "store")], env={"MINAMI_KG_QUERY_BUDGET": "lots"}
     )
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: MINAMI_KG_RATE_LIMIT='lots'")
+    assert result.stderr.startswith("Error: MINAMI_KG_QUERY_BUDGET='lots'")
     assert "Traceback" not in result.output + result.stderr
     bad = runner.invoke(main, ["stats"], env={"MINAMI_KG_MAX_ROWS": "many"})
     assert bad.exit_code == 1

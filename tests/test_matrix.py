@@ -15,28 +15,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from minami_kg.build import build
 from minami_kg.server import create_app
-from minami_kg.server.matrix import (
-    Area,
-    Link,
-    Measure,
-    Outline,
-    Plan,
-    Section,
-    View,
-    build_matrix,
-    content_disposition,
-    link_rows,
-    matrix_rows,
-    spreadsheet_text,
-    workbook,
-)
+from minami_kg.server.matrix import content_disposition
+from minami_kg.server.models.matrix import Area, Link, Measure, Outline, Section, View, build_matrix
+from minami_kg.server.models.matrix_files import csv_value, link_rows, matrix_rows, workbook
+from minami_kg.server.models.plans import PlanRef
+from minami_kg.server.models.spreadsheets import spreadsheet_text
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, SEED, settings_for
@@ -316,8 +305,12 @@ def test_the_form_keeps_the_view(client: FlaskClient) -> None:
     assert 'name="min_score" type="number"' in html and 'value="2.5"' in html
     assert '<option value="links" selected>' in html
     assert f'<option value="{SOMU}" selected>' in html
-    # the downloads take the same view
+    # the downloads and the JSON twin (named in the Link header too) take the same view
     assert "/matrix.xlsx?plan=minami%2F2022&amp;area=gensai&amp;show=accepted" in html
+    link = client.get("/matrix?show=accepted").headers["Link"]
+    assert link == '</matrix?plan=minami%2F2022&show=accepted&format=json>; rel="alternate"; ' + (
+        'type="application/json"'
+    )
 
 
 @pytest.mark.parametrize(
@@ -514,17 +507,16 @@ def test_ordinary_text_is_left_alone(text: str) -> None:
     assert spreadsheet_text(text) == text
 
 
-def test_a_formula_label_reaches_neither_file_as_a_formula(app: Flask) -> None:
+def test_a_formula_label_reaches_neither_file_as_a_formula() -> None:
     """A section named like a formula is written as text in the CSV and in both sheets."""
-    plan = Plan("x/2000", ID + "x/2000", "2000", "=1+1", None)
+    plan = PlanRef(ID + "x/2000", "x/2000", "x", "2000", "=1+1", None)
     measure = Measure(ID + "x/2000/measure/a-01", "x/2000/measure/a-01", 1, "+x", "-x", "area")
     area = Area("area", "a", 1, False, "@x", "=cmd|' /C calc'!A0", [measure])
     section = Section(ID + "x/section/s", "x/section/s", 1, '=HYPERLINK("http://x")', "-2")
     link = Link(ID + "x/2000/contribution/s/a-01", section.iri, measure.iri, True, 1.0, "=m")
-    table = build_matrix(Outline(plan, [area], [section], [link]), [plan], View())
-    with app.test_request_context("/matrix.xlsx"):
-        grid = matrix_rows(table) + link_rows(table)
-        book = workbook(table)
+    table = build_matrix(Outline(plan, [area], [section], [link]), [plan], View(), "ja")
+    grid = matrix_rows(table) + link_rows(table, {})
+    book = workbook(table, {})
     texts = [v for row in grid for v in row if isinstance(v, str)]
     assert '=HYPERLINK("http://x")' in texts  # the grid holds the data as it is …
     for sheet in book.worksheets:  # … and the workbook holds it defused
@@ -536,12 +528,10 @@ def test_a_formula_label_reaches_neither_file_as_a_formula(app: Flask) -> None:
     assert book.worksheets[0].cell(5, 1).value == '\'=HYPERLINK("http://x")'
 
 
-def test_a_formula_label_in_the_csv(app: Flask) -> None:
-    from minami_kg.server.matrix import _csv_value
-
-    assert _csv_value("=1+1") == "'=1+1"
-    assert _csv_value(-2.5) == "-2.5"  # a number stays a number
-    assert _csv_value(None) == ""
+def test_a_formula_label_in_the_csv() -> None:
+    assert csv_value("=1+1") == "'=1+1"
+    assert csv_value(-2.5) == "-2.5"  # a number stays a number
+    assert csv_value(None) == ""
 
 
 def test_content_disposition() -> None:

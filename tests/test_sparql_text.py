@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minami_kg.server.sparql_text import (
+from minami_kg.server.sparql.checks import (
     DatasetError,
     UnsafeQuery,
     refuse_remote_access,

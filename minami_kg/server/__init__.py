@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import http, i18n, security, state
+from minami_kg.server import http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    limits.init_app(app, settings)
 
     from minami_kg.server.dataset import dataset
     from minami_kg.server.diff import diff_pages
@@ -77,12 +78,6 @@ def create_app(settings: Settings | None = None) -> Flask:
             return jsonify(status="unavailable", error=str(err)), 503
         return jsonify(status="ok", quads=quads)
 
-    from minami_kg.server.sparql import SparqlEndpoint
-
-    app.wsgi_app = SparqlEndpoint(app, app.wsgi_app)  # type: ignore[method-assign]
     if settings.proxy_hops:
         trust_proxies(app, settings.proxy_hops)
-    app.wsgi_app = security.SecurityHeaders(  # type: ignore[method-assign]
-        app.wsgi_app, security.SECURITY_HEADERS
-    )
     return app

@@ -16,19 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    render_template,
-    request,
-    send_file,
-)
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from pyoxigraph import Literal, NamedNode, Quad, serialize
 
-from minami_kg.config import Settings
 from minami_kg.publish import (
     DESCRIPTION_PREFIXES,
     DumpManifest,
@@ -36,7 +27,7 @@ from minami_kg.publish import (
     read_manifest,
     store_version,
 )
-from minami_kg.server.sparql_formats import (
+from minami_kg.server.formats import (
     GRAPH,
     GRAPH_FORMATS,
     choose,
@@ -44,7 +35,9 @@ from minami_kg.server.sparql_formats import (
     parse_accept,
     prefers_html,
 )
-from minami_kg.server.state import get_store
+from minami_kg.server.http import HttpError, alternates
+from minami_kg.server.state import get_settings, get_store
+from minami_kg.server.urls import Urls, page_url
 from minami_kg.store import select
 
 dataset = Blueprint("dataset", __name__)
@@ -61,17 +54,13 @@ SELECT DISTINCT ?x WHERE {
 """
 
 
-def _settings() -> Settings:
-    return current_app.config["MINAMI_KG"]
-
-
 def _manifest() -> DumpManifest | None:
-    return read_manifest(_settings().dumps_dir)
+    return read_manifest(get_settings().dumps_dir)
 
 
 def current_description() -> list[Quad]:
     """The description quads, computed once per store version and dump manifest."""
-    settings, store = _settings(), get_store(current_app)
+    settings, store = get_settings(), get_store()
     manifest = _manifest()
     version = store_version(store)
     key = (version.tag if version else None, manifest)
@@ -98,22 +87,15 @@ def description() -> ResponseReturnValue:
     else:
         fmt = choose(GRAPH, ranges, names)
         if fmt is None:
-            return Response(
-                f"Not acceptable. Available: {describe(GRAPH_FORMATS)}, HTML (format=html)\n",
-                status=406,
-                mimetype="text/plain",
-            )
+            available = f"{describe(GRAPH_FORMATS)}, HTML (format=html)"
+            raise HttpError(406, f"Not acceptable. Available: {available}", {"Vary": "Accept"})
         rdf_format = fmt.rdf_format()
         quads = current_description()
         data = quads if rdf_format.supports_datasets else [q.triple for q in quads]
         body = serialize(data, format=rdf_format, prefixes=DESCRIPTION_PREFIXES)
         response = Response(body, content_type=fmt.media_type)
     response.vary.add("Accept")
-    alternate = ", ".join(
-        f'<?format={f.name}>; rel="alternate"; type="{f.media_type}"' for f in GRAPH_FORMATS
-    )
-    response.headers["Link"] = alternate
-    return response
+    return alternates(response, [(f"?format={f.name}", f.media_type) for f in GRAPH_FORMATS])
 
 
 @dataclass(frozen=True)
@@ -135,7 +117,7 @@ def _page_context() -> dict[str, object]:
         by_subject.setdefault(str(q.subject), {}).setdefault(q.predicate.value, []).append(
             (value, getattr(q.object, "language", None))
         )
-    settings = _settings()
+    settings = get_settings()
     manifest = _manifest()
 
     def first(subject: object, predicate: str, language: str | None = None) -> object:
@@ -190,7 +172,7 @@ def download(name: str) -> ResponseReturnValue:
     dump = manifest.get(name) if manifest else None
     if dump is None:
         abort(404)
-    path = _settings().dumps_dir / dump.name
+    path = get_settings().dumps_dir / dump.name
     if not path.is_file():
         abort(404)
     response = send_file(
@@ -214,7 +196,7 @@ def downloads() -> ResponseReturnValue:
         "files": [
             {
                 "name": f.name,
-                "url": f"{_settings().base}download/{f.name}",
+                "url": f"{get_settings().base}download/{f.name}",
                 "mediaType": f.served_media_type,
                 "contentMediaType": f.media_type,
                 "byteSize": f.byte_size,
@@ -230,21 +212,18 @@ def downloads() -> ResponseReturnValue:
 
 def page_urls() -> list[str]:
     """`{base}page/…` for every `{base}id/…` IRI the data mentions, sorted."""
-    base = _settings().base
-    space = Literal(base + "id/")
-    rows = select(get_store(current_app), _IDS.replace("$space", str(space)))
-    pages = {
-        base + "page/" + row["x"].value.removeprefix(base + "id/").split("#")[0] for row in rows
-    }
-    return sorted(pages)
+    base = get_settings().base
+    urls = Urls(base)
+    rows = select(get_store(), _IDS.replace("$space", str(Literal(urls.id_base))))
+    return sorted({base + page_url(urls.key(row["x"].value) or "").lstrip("/") for row in rows})
 
 
 @dataset.get("/sitemap.xml")
 def sitemap() -> ResponseReturnValue:
     """One sitemap, or an index of parts (`?part=N`) past 50,000 URLs."""
     urls = page_urls()
-    base = _settings().base
-    version = store_version(get_store(current_app))
+    base = get_settings().base
+    version = store_version(get_store())
     lastmod = f"<lastmod>{version.modified.date().isoformat()}</lastmod>" if version else ""
     parts = max(1, -(-len(urls) // SITEMAP_LIMIT))
     part = request.args.get("part", type=int)
@@ -270,6 +249,6 @@ def sitemap() -> ResponseReturnValue:
 @dataset.get("/robots.txt")
 def robots() -> ResponseReturnValue:
     """Crawl the pages; leave ad-hoc SPARQL to people; the sitemap lists every page."""
-    base = _settings().base
+    base = get_settings().base
     body = f"User-agent: *\nDisallow: /sparql\nDisallow: /api/\n\nSitemap: {base}sitemap.xml\n"
     return Response(body, mimetype="text/plain")

@@ -40,7 +40,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from minami_kg.docs import DOCS, heading_id, without_markers
-from minami_kg.server.ui import wants_json
+from minami_kg.server.http import HttpError, wants_json
 
 docs_pages = Blueprint("docs", __name__)
 
@@ -186,9 +186,7 @@ def guide(name: str) -> ResponseReturnValue:
     """One guide in the site's frame; JSON (title, HTML, Markdown) with `?format=json`."""
     found = find_guide(name)
     if found is None:
-        from minami_kg.server.linked_data import not_found
-
-        return not_found(f"/docs/{name}: there is no such guide")
+        raise HttpError(404, f"/docs/{name}: there is no such guide")
     if name != found.name:  # `/docs/portal.md` → `/docs/portal`
         return redirect(_to_guide(found.name), 301)
     html = guide_html(found)

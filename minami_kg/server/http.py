@@ -1,12 +1,14 @@
 """The HTTP habits every face shares, each written once.
 
 - `HttpError(status, message)`: the one error a view raises. One handler
-  answers it (and werkzeug's own 404, 405 …, and a store that is down) in
+  answers it (and a read model's refusal, werkzeug's own 404, 405 …, and a
+  store that is down) in
   the asker's language: a page in the site's style for browsers, `{"error": …}`
   for API clients and JSON twins, plain text for SPARQL clients.
 - `wants_json()` and `negotiate()`: content negotiation, HTML / JSON / RDF.
 - `page()` and `twin()`: an HTML view and its JSON twin, named in a `Link:
   rel="alternate"` header (`alternates()` writes that header everywhere).
+- CORS: any origin may read the machine faces (`OPEN_TO_SCRIPTS`).
 - HTTP caching (RFC 9110 §8.8, RFC 9111): every successful GET gets an ETag
   and Last-Modified derived from the store version, which changes only on a
   rebuild or an update, so If-None-Match / If-Modified-Since answer 304.
@@ -26,12 +28,22 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from minami_kg.publish import store_version
+from minami_kg.server.i18n import t
+from minami_kg.server.models.refusals import Refusal
 from minami_kg.server.state import get_store
+from minami_kg.server.urls import SPARQL_PATH
 from minami_kg.store import GraphStore, StoreError
 
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Result-Truncated, Retry-After",
+}
+OPEN_TO_SCRIPTS = (SPARQL_PATH, "/api/", "/data/", "/dataset", "/.well-known/", "/download/")
+"""The machine faces any web page may read (CORS): they carry no cookies or sessions."""
 PAGE_MAX_AGE = 60  # seconds a cache may reuse a page before revalidating
 NOT_CACHED = ("/healthz",)
 JSON = "application/json"
+_METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 
 
 class HttpError(Exception):
@@ -110,17 +122,21 @@ def twin(data: object, template: str, **context: Any) -> Response:
 # ---------------------------------------------------------------- errors
 
 
-def _error_format() -> str:
-    if request.blueprint == "sparql" and not g.get("sparql_editor"):
+def _error_format(status: int) -> str:
+    """Text for SPARQL clients; JSON for API clients, files, twins and formats other than
+    HTML (a 406 included: nothing the asker named was HTML); else the site's page."""
+    if request.path == SPARQL_PATH:
         return "text"
     if request.path.startswith("/api/") or request.path.endswith((".json", ".csv", ".xlsx")):
+        return "json"
+    if status == 406 or request.args.get("format", "html") != "html":
         return "json"
     return "json" if wants_json() else "html"
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """The one shape of an error, in the format the asker reads."""
-    fmt = _error_format()
+    fmt = _error_format(status)
     if fmt == "text":
         response = Response(message + "\n", mimetype="text/plain")
     elif fmt == "json":
@@ -143,18 +159,37 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def werkzeug_error(err: HTTPException) -> ResponseReturnValue:
         status = err.code or 500
+        headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after")}
         if status == 404:
             message = f"{request.path}: there is nothing here"
+        elif status == 405:
+            allowed = sorted(getattr(err, "valid_methods", None) or (), key=_METHOD_ORDER.index)
+            headers["Allow"] = ", ".join(allowed)
+            message = f"{request.path} accepts {headers['Allow']}"
+        elif status == 500:
+            message = "Internal server error."
         else:
             message = err.description or err.name
-        headers = {k: v for k, v in err.get_headers() if k.lower() in ("allow", "retry-after")}
         return error_response(status, message, headers)
+
+    @app.errorhandler(Refusal)
+    def refused(err: Refusal) -> ResponseReturnValue:
+        """A read model's refusal (`models.refusals`), in the asker's language."""
+        return error_response(err.status, t(err.ja, err.en))
 
     @app.errorhandler(StoreError)
     def store_unavailable(err: StoreError) -> ResponseReturnValue:
         return error_response(503, f"The store is not available: {err}", {"Retry-After": "5"})
 
     app.after_request(add_validators)
+    app.after_request(allow_scripts)
+
+
+def allow_scripts(response: Response) -> Response:
+    """Any origin may read the machine faces, errors included (CORS)."""
+    if request.path.startswith(OPEN_TO_SCRIPTS):
+        response.headers.update(CORS)
+    return response
 
 
 # ---------------------------------------------------------------- caching

@@ -33,14 +33,16 @@ import re
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from pyoxigraph import NamedNode, QueryTriples, RdfFormat, serialize
 
-from minami_kg.config import Settings
 from minami_kg.rdf.namespaces import PREFIXES
-from minami_kg.server.resources import Edge, Reader, Resource, schema_org
-from minami_kg.server.state import get_store
+from minami_kg.server.http import HttpError, alternates, negotiate, wants_json
+from minami_kg.server.models.resources import Edge, Reader, Resource, schema_org
+from minami_kg.server.models.sources import source_document
+from minami_kg.server.state import get_settings, get_store
+from minami_kg.server.urls import Urls, data_url, page_url, plan_key
 
 linked_data = Blueprint("linked_data", __name__)
 
@@ -70,70 +72,34 @@ _FY = re.compile(r"\d{4}")
 _HL = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?")
 
 
-def _settings() -> Settings:
-    return current_app.config["MINAMI_KG"]
-
-
 def _reader() -> Reader:
-    return Reader(get_store(current_app), _settings().base)
+    return Reader(get_store(), get_settings().base)
 
 
-def _iri(path: str) -> str:
-    return _settings().base + "id/" + path
+def _href(fmt: str, key: str) -> str:
+    return page_url(key, fmt) if fmt in ("html", "json") else data_url(key, fmt)
 
 
-def _href(fmt: str, path: str) -> str:
-    if fmt == "html":
-        return f"/page/{path}"
-    if fmt == "json":
-        return f"/page/{path}.json"
-    return f"/data/{path}.{fmt}"
+def _alternates(response: Response, key: str, *, besides: str | None = None) -> Response:
+    """Name every representation of the thing `key` but `besides` in `Link`."""
+    formats = [fmt for fmt in ("html", "json", *RDF_FORMATS) if fmt != besides]
+    return alternates(response, [(_href(fmt, key), _MEDIA_TYPE[fmt]) for fmt in formats])
 
 
-def _alternates(path: str, *, besides: str | None = None) -> str:
-    """The `Link` header value naming every representation but `besides`."""
-    links = [
-        f'<{_href(fmt, path)}>; rel="alternate"; type="{_MEDIA_TYPE[fmt]}"'
-        for fmt in ("html", "json", *RDF_FORMATS)
-        if fmt != besides
-    ]
-    return ", ".join(links)
-
-
-def negotiate_format(media_types: list[tuple[str, str]], aliases: dict[str, str]) -> str | None:
-    """The format `?format=` names (or an alias of it), else the best Accept match among
-    `media_types` (media type, format name); None if nothing fits."""
-    asked = request.args.get("format")
-    if asked:
-        asked = aliases.get(asked, asked)
-        return asked if asked in {fmt for _, fmt in media_types} else None
-    if not request.accept_mimetypes:
-        return "html"  # no Accept header: anything will do, and people come with browsers
-    best = request.accept_mimetypes.best_match([m for m, _ in media_types])
-    return dict(media_types)[best] if best else None
-
-
-def _negotiated() -> str | None:
-    return negotiate_format(_MEDIA_TYPES, _FORMAT_ALIASES)
-
-
-def _not_acceptable() -> ResponseReturnValue:
+def _not_acceptable() -> HttpError:
+    """406 with the list of what there is."""
     offered = ", ".join(m for m, _ in _MEDIA_TYPES)
     formats = ", ".join(["html", "json", *RDF_FORMATS])
-    response = jsonify(error=f"no representation fits; media types: {offered}; ?format= {formats}")
-    response.status_code = 406
-    response.vary.add("Accept")
-    return response
+    message = f"no representation fits; media types: {offered}; ?format= {formats}"
+    return HttpError(406, message, {"Vary": "Accept"})
 
 
-def not_found(message: str, path: str | None = None) -> ResponseReturnValue:
-    """The 404 page, in the site's style, for browsers and machines alike."""
-    if _negotiated() == "json" or request.path.endswith(".json"):
-        response = jsonify(error=message)
-    else:
-        response = Response(render_template("not_found.html", message=message, path=path))
-    response.status_code = 404
-    return response
+def _known(key: str) -> str:
+    """The IRI of the thing `key`; 404 when the store does not hold it."""
+    iri = Urls(get_settings().base).iri(key)
+    if not _reader().exists(iri):
+        raise HttpError(404, f"{iri} is not in the graph")
+    return iri
 
 
 # --- /id: the things ----------------------------------------------------------------------
@@ -142,16 +108,14 @@ def not_found(message: str, path: str | None = None) -> ResponseReturnValue:
 @linked_data.get("/id/<path:path>")
 def dereference(path: str) -> ResponseReturnValue:
     """303 to the page or the data, by Accept or `?format=`."""
-    if not _reader().exists(_iri(path)):
-        return not_found(f"{_iri(path)} is not in the graph", path)
-    fmt = _negotiated()
+    _known(path)
+    fmt = negotiate(_MEDIA_TYPES, _FORMAT_ALIASES)
     if fmt is None:
-        return _not_acceptable()
+        raise _not_acceptable()
     response = Response(status=303)
     response.headers["Location"] = _href(fmt, path)
-    response.headers["Link"] = _alternates(path)
     response.vary.add("Accept")
-    return response
+    return _alternates(response, path)
 
 
 # --- /graph: the named graphs -------------------------------------------------------------
@@ -160,13 +124,13 @@ def dereference(path: str) -> ResponseReturnValue:
 @linked_data.get("/graph/<path:name>")
 def named_graph(name: str) -> ResponseReturnValue:
     """A named graph's triples, or (for a browser) the editor with a query over it."""
-    store = get_store(current_app)
-    graph = _settings().base + "graph/" + name
+    store = get_store()
+    graph = get_settings().base + "graph/" + name
     if graph not in store.named_graphs():
-        return not_found(f"{graph} is not a named graph of the store")
-    fmt = _negotiated()
+        raise HttpError(404, f"{graph} is not a named graph of the store")
+    fmt = negotiate(_MEDIA_TYPES, _FORMAT_ALIASES)
     if fmt is None:
-        return _not_acceptable()
+        raise _not_acceptable()
     term = str(NamedNode(graph))  # one of the store's own graph names, written as SPARQL
     if fmt in ("html", "json"):
         query = f"SELECT ?s ?p ?o WHERE {{ GRAPH {term} {{ ?s ?p ?o }} }} LIMIT 100"
@@ -190,17 +154,12 @@ def named_graph(name: str) -> ResponseReturnValue:
 def data(path: str) -> ResponseReturnValue:
     stem, _, ext = path.rpartition(".")
     if ext not in RDF_FORMATS or not stem:
-        return not_found(f"/data/{path}: name a format, one of .{', .'.join(RDF_FORMATS)}")
-    reader = _reader()
-    iri = _iri(stem)
-    if not reader.exists(iri):
-        return not_found(f"{iri} is not in the graph", stem)
+        raise HttpError(404, f"/data/{path}: name a format, one of .{', .'.join(RDF_FORMATS)}")
+    iri = _known(stem)
     fmt = RDF_FORMATS[ext]
     prefixes = dict(PREFIXES) if fmt in (RdfFormat.TURTLE, RdfFormat.RDF_XML) else None
-    body = serialize(reader.description_triples(iri), format=fmt, prefixes=prefixes)
-    response = Response(body, content_type=_content_type(fmt))
-    response.headers["Link"] = _alternates(stem, besides=ext)
-    return response
+    body = serialize(_reader().description_triples(iri), format=fmt, prefixes=prefixes)
+    return _alternates(Response(body, content_type=_content_type(fmt)), stem, besides=ext)
 
 
 def _content_type(fmt: RdfFormat) -> str:
@@ -240,44 +199,33 @@ def place(neighbours: list[Edge]) -> list[PlacedNode]:
 @linked_data.get("/page/<path:path>")
 def page(path: str) -> ResponseReturnValue:
     """The resource page, or its JSON twin (`.json`, `?format=json`, Accept)."""
-    as_json = path.endswith(".json")
-    if as_json:
-        path = path[: -len(".json")]
-    elif request.args.get("format") == "json":
-        as_json = True
-    elif "format" not in request.args:
-        best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-        as_json = best == "application/json"
-    reader = _reader()
-    iri = _iri(path)
-    if not reader.exists(iri):
-        return not_found(f"{iri} is not in the graph", path)
+    as_json = path.endswith(".json") or wants_json()
+    path = path.removesuffix(".json")
+    iri = _known(path)
     number = request.args.get("page", "1")
-    resource = reader.resource(iri, page=int(number) if number.isdigit() else 1)
-    page_url = _settings().base + "page/" + path
+    resource = _reader().resource(iri, page=int(number) if number.isdigit() else 1)
+    url = get_settings().base + page_url(path).lstrip("/")
     if as_json:
-        response = jsonify(_twin(resource, page_url))
-        response.headers["Link"] = _alternates(path, besides="json")
+        response = _alternates(jsonify(_twin(resource, url)), path, besides="json")
     else:
         html = render_template(
             "resource.html",
             r=resource,
-            canonical=page_url,
-            schema_org=schema_org(resource, page_url),
+            canonical=url,
+            schema_org=schema_org(resource, url),
             formats={fmt: _href(fmt, path) for fmt in ("json", *RDF_FORMATS)},
             graph=place(resource.neighbours),
             graph_size=_SIZE,
         )
-        response = Response(html)
-        response.headers["Link"] = _alternates(path, besides="html")
+        response = _alternates(Response(html), path, besides="html")
     response.vary.add("Accept")
     return response
 
 
-def _twin(resource: Resource, page_url: str) -> dict[str, object]:
+def _twin(resource: Resource, url: str) -> dict[str, object]:
     body = asdict(resource)
     body["label"] = {"ja": resource.label_ja, "en": resource.label_en}
-    body["url"] = page_url
+    body["url"] = url
     body["formats"] = {fmt: _href(fmt, resource.path) for fmt in ("html", *RDF_FORMATS)}
     return body
 
@@ -288,17 +236,18 @@ def _twin(resource: Resource, page_url: str) -> dict[str, object]:
 @linked_data.get("/source/<ward>/<fy>")
 def source(ward: str, fy: str) -> ResponseReturnValue:
     """The plan's source document, every line anchored; `hl` marks lines."""
-    if not _WARD.fullmatch(ward) or not _FY.fullmatch(fy):
-        return not_found(f"no source document for {ward}/{fy}")
-    document = _reader().source_document(_settings().sources, ward, fy)
+    settings = get_settings()
+    document = None
+    if _WARD.fullmatch(ward) and _FY.fullmatch(fy):
+        document = source_document(get_store(), settings.base, settings.sources, ward, fy)
     if document is None:
-        return not_found(f"no source document for {ward}/{fy}")
+        raise HttpError(404, f"no source document for {ward}/{fy}")
     highlighted = _highlighted(request.args.getlist("hl"), len(document.lines))
     return render_template(
         "source.html",
         doc=document,
         highlighted=highlighted,
-        plan_href=f"/page/{ward}/{fy}",
+        plan_href=page_url(plan_key(ward, fy)),
     )
 
 

@@ -27,7 +27,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     jsonify,
     render_template,
     request,
@@ -37,11 +36,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions
 
-from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.config import PROJECT_ROOT
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
-from minami_kg.rdf.namespaces import XSD, compact_iri
-from minami_kg.server.security import spreadsheet_text
-from minami_kg.server.state import get_store
+from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
+from minami_kg.server.http import HttpError, page, wants_json
+from minami_kg.server.models.spreadsheets import spreadsheet_text
+from minami_kg.server.state import get_settings, get_store
+from minami_kg.server.urls import Urls
 from minami_kg.store import Term, select
 
 pages = Blueprint("pages", __name__)
@@ -94,7 +95,7 @@ class ResultTable:
 
 def run_query(sparql: str) -> ResultTable:
     """Run SPARQL on the app's store; solutions, a boolean or triples become a table."""
-    result = get_store(current_app).query(sparql)
+    result = get_store().query(sparql)
     if isinstance(result, QuerySolutions):
         variables = list(result.variables)
         return ResultTable(
@@ -213,22 +214,15 @@ def attachment(name: str, title: str, suffix: str) -> str:
 # --- the views ----------------------------------------------------------------------------
 
 
-def _settings() -> Settings:
-    return current_app.config["MINAMI_KG"]
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _error(status: int, message: str, fmt: str, **page: object) -> ResponseReturnValue:
-    """The one error shape: a page for browsers, `{"error": message}` for the rest."""
+def _error(status: int, message: str, fmt: str, **form: object) -> ResponseReturnValue:
+    """A browser gets the list (404) or the form (400) with the message; every other
+    format the app's one error answer."""
     if fmt != "html":
-        return jsonify(error=message), status
+        raise HttpError(status, message)
     if status == 404:
-        queries = canned_queries(_settings().queries)
+        queries = canned_queries(get_settings().queries)
         return render_template("queries.html", queries=queries, error=message), status
-    return render_template("query.html", error=message, **page), status
+    return render_template("query.html", error=message, **form), status
 
 
 def _describe(query: CannedQuery) -> dict[str, object]:
@@ -249,14 +243,10 @@ def _describe(query: CannedQuery) -> dict[str, object]:
 @pages.get("/queries.json", endpoint="query_list_json")
 def query_list() -> ResponseReturnValue:
     """Every canned query; `/queries.json` (or `?format=json`) is the JSON twin."""
-    queries = canned_queries(_settings().queries)
-    if request.path.endswith(".json") or request.args.get("format") == "json" or _wants_json():
+    queries = canned_queries(get_settings().queries)
+    if wants_json():
         return jsonify(queries=[_describe(q) for q in queries])
-    response = Response(render_template("queries.html", queries=queries))
-    response.headers["Link"] = (
-        f'<{url_for("pages.query_list_json")}>; rel="alternate"; type="application/json"'
-    )
-    return response
+    return page("queries.html", twin_href=url_for("pages.query_list_json"), queries=queries)
 
 
 @pages.get("/queries/<name>")
@@ -265,18 +255,18 @@ def query_page(name: str) -> ResponseReturnValue:
     name, fmt = _name_and_format(name)
     if fmt not in _FORMATS:
         return _error(400, f"unknown format {fmt!r}; use one of {', '.join(_FORMATS)}", "json")
-    query = find_query(_settings().queries, name)
+    query = find_query(get_settings().queries, name)
     if query is None:
         return _error(404, f"no canned query called {name!r}", fmt)
 
-    base = _settings().base
+    base = get_settings().base
     given = {
         k: v for k, v in request.args.items() if k not in ("format", "lang") and v.strip() != ""
     }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
     links = _format_links(name, given)
-    page = {
+    form_page = {
         "query": query,
         "form": form,
         "links": links,
@@ -285,7 +275,7 @@ def query_page(name: str) -> ResponseReturnValue:
     try:
         sparql = query.bound(given, base)
     except QueryParameterError as err:
-        return _error(400, str(err), fmt, **page)
+        return _error(400, str(err), fmt, **form_page)
 
     if fmt == "rq":
         return Response(sparql, mimetype="application/sparql-query")
@@ -306,22 +296,21 @@ def query_page(name: str) -> ResponseReturnValue:
         return response
 
     cells = [[display_cell(t, base) for t in row] for row in table.rows]
-    html = render_template("query.html", columns=table.columns, rows=cells, sparql=sparql, **page)
-    response = Response(html)
-    response.headers["Link"] = f'<{links["json"]}>; rel="alternate"; type="application/json"'
-    return response
+    return page(
+        "query.html", links["json"], columns=table.columns, rows=cells, sparql=sparql, **form_page
+    )
 
 
-_PLANS = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
+_PLANS = (
+    SPARQL_PREFIXES
+    + """
 SELECT DISTINCT ?ward ?fy ?label ?labelEn WHERE {
   ?plan a mkg:OperatingPolicy ; dcterms:publisher ?ward ; mkg:fiscalYear ?fy .
   OPTIONAL { ?ward skos:prefLabel ?label . FILTER(lang(?label) = "ja") }
   OPTIONAL { ?ward skos:prefLabel ?labelEn . FILTER(lang(?labelEn) = "en") }
 }
 """
+)
 
 
 @dataclass(frozen=True)
@@ -340,12 +329,11 @@ def _choices(query: CannedQuery, base: str) -> dict[str, list[Choice]]:
         return {}
     wards: dict[str, Choice] = {}
     years: set[str] = set()
-    prefix = f"{base}id/"
-    for row in select(get_store(current_app), _PLANS):
+    urls = Urls(base)
+    for row in select(get_store(), _PLANS):
         years.add(row["fy"].value)
-        iri = row["ward"].value
-        if iri.startswith(prefix):
-            slug = iri[len(prefix) :]
+        slug = urls.key(row["ward"].value)
+        if slug:
             label = row["label"].value if row["label"] else slug
             label_en = row["labelEn"].value if row["labelEn"] else label
             wards[slug] = Choice(slug, f"{label} ({slug})", f"{label_en} ({slug})")
@@ -364,7 +352,7 @@ def _name_and_format(name: str) -> tuple[str, str]:
     fmt = request.args.get("format")
     if fmt:
         return name, fmt
-    return name, "json" if _wants_json() else "html"
+    return name, "json" if wants_json() else "html"
 
 
 def _format_links(name: str, given: dict[str, str]) -> dict[str, str]:

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from minami_kg.config import Settings
 from minami_kg.search import (
     MAX_QUERY_CHARS,
     FacetValue,
@@ -31,7 +29,11 @@ from minami_kg.search import (
     search as run_search,
 )
 from minami_kg.search.corpus import TYPE_NAMES
+from minami_kg.server.http import HttpError, wants_json
+from minami_kg.server.http import page as html_page
 from minami_kg.server.i18n import t
+from minami_kg.server.state import get_settings
+from minami_kg.server.urls import Urls, page_url
 
 search = Blueprint("search", __name__)
 
@@ -40,22 +42,17 @@ PAGE_SIZE = 20
 MAX_LIMIT = 100
 
 
-class SearchRequestError(ValueError):
-    """A parameter that does not fit (a limit that is not a number …): 400."""
-
-
-@search.record_once
-def _open_index(state: BlueprintSetupState) -> None:
-    settings: Settings = state.app.config["MINAMI_KG"]
-    state.app.extensions[INDEX_KEY] = SearchIndex(settings.search_index_path)
-
-
 def _index() -> SearchIndex:
-    return current_app.extensions[INDEX_KEY]
+    """The index file's reader, opened on first use and kept with the app."""
+    index = current_app.extensions.get(INDEX_KEY)
+    if index is None:
+        index = SearchIndex(get_settings().search_index_path)
+        current_app.extensions[INDEX_KEY] = index
+    return index
 
 
-def _base() -> str:
-    return current_app.config["MINAMI_KG"].base
+def _urls() -> Urls:
+    return Urls(get_settings().base)
 
 
 def _filter_value(name: str) -> str | None:
@@ -65,11 +62,11 @@ def _filter_value(name: str) -> str | None:
         return None
     if name == "type" or value.startswith(("http://", "https://")):
         return value
-    return _base() + "id/" + value.lstrip("/")
+    return _urls().iri(value.lstrip("/"))
 
 
 def _short(iri: str) -> str:
-    return iri.removeprefix(_base() + "id/")
+    return iri.removeprefix(_urls().id_base)
 
 
 def _number(name: str, default: int, low: int, high: int) -> int:
@@ -77,7 +74,7 @@ def _number(name: str, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise SearchRequestError(f"{name} must be a whole number from {low} to {high}")
+        raise QueryError(f"{name} must be a whole number from {low} to {high}")
     return int(raw)
 
 
@@ -101,7 +98,7 @@ def _hit_json(hit: Hit) -> dict[str, object]:
         "label_ja": hit.label_ja,
         "label_en": hit.label_en or None,
         "type_label": t(*TYPE_NAMES.get(hit.type, TYPE_NAMES["other"])),
-        "href": "/page/" + _short(hit.iri),
+        "href": page_url(_short(hit.iri)),
     }
 
 
@@ -128,12 +125,6 @@ def _result_json(result: SearchResult, limit: int, offset: int) -> dict[str, obj
     }
 
 
-def _error(status: int, message: str) -> Response:
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
-
-
 @search.get("/api/search")
 def api() -> ResponseReturnValue:
     """`{"results": [{"iri", "label", "type", "snippet", "score"}, …], "total", "facets"}`."""
@@ -142,24 +133,17 @@ def api() -> ResponseReturnValue:
         limit = _number("limit", PAGE_SIZE, 1, MAX_LIMIT)
         offset = _number("offset", 0, 0, 100_000)
         result = _run(query, limit=limit, offset=offset)
-    except (QueryError, SearchRequestError) as err:
-        return _error(400, str(err))
+    except QueryError as err:
+        raise HttpError(400, str(err)) from None
     except IndexMissing as err:
-        return _error(503, str(err))
+        raise HttpError(503, str(err)) from None
     return jsonify(_result_json(result, limit, offset))
-
-
-def _wants_json() -> bool:
-    if "format" in request.args:
-        return request.args["format"] == "json"
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json"
 
 
 @search.get("/search")
 def page() -> ResponseReturnValue:
     """The search page: a form, the hits with snippets, facets as links; works without JS."""
-    if _wants_json():
+    if wants_json():
         return api()
     raw = request.args.get("q") or ""
     context: dict[str, object] = {"q": raw, "search_text": raw, "max_chars": MAX_QUERY_CHARS}
@@ -169,7 +153,7 @@ def page() -> ResponseReturnValue:
         query = clean_query(raw)
         number = _number("page", 1, 1, 10_000)
         result = _run(query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-    except (QueryError, SearchRequestError) as err:
+    except QueryError as err:
         return _page({**context, "error": str(err)}, 400)
     except IndexMissing as err:
         return _page({**context, "error": str(err), "missing": True}, 503)
@@ -180,7 +164,7 @@ def page() -> ResponseReturnValue:
         pages=max(1, -(-result.total // PAGE_SIZE)),
         filters=_filters(),
         link=_link,
-        href=lambda iri: "/page/" + _short(iri),
+        href=lambda iri: page_url(_short(iri)),
         type_name=lambda key: t(*TYPE_NAMES.get(key, TYPE_NAMES["other"])),
         short=_short,
     )
@@ -197,10 +181,7 @@ def _link(**changes: str | int | None) -> str:
 
 
 def _page(context: dict[str, object], status: int) -> Response:
-    twin = "/search?" + urlencode(
-        [(k, v) for k, v in request.args.items(multi=True) if k not in ("format", "lang")]
-        + [("format", "json")]
-    )
-    response = Response(render_template("search.html", json_href=twin, **context), status=status)
-    response.headers["Link"] = f'<{twin}>; rel="alternate"; type="application/json"'
+    """The search page (with the message of a query that could not run)."""
+    response = html_page("search.html", None, **context)
+    response.status_code = status
     return response

@@ -48,3 +48,7 @@ def data_url(key: str, ext: str) -> str:
 
 def plan_key(ward: str, fiscal_year: int | str) -> str:
     return f"{ward}/{fiscal_year}"
+
+
+SPARQL_PATH = "/sparql"
+"""The SPARQL endpoint: its errors are text for SPARQL clients, whatever they accept."""

@@ -1,20 +1,16 @@
 """Run the app under gunicorn: what `minami-kg serve` does without `--dev`.
 
-Each web process serves one request at a time, so it runs a /sparql query
-itself and a runaway query is stopped by ending that process (`watchdog`);
-the arbiter starts a fresh one, and new connections go to the other workers
-meanwhile. Our worker class (`worker.KeepAliveWorker`) keeps that model and
-adds keep-alive: gunicorn's sync worker closes the connection after each
-response, and its gthread worker hands each request to a thread; both cost
-more per request than the query of a point lookup (docs/performance.md).
-
-The app is built in each gunicorn worker after it forks (`load`), not in the
-master, so no store handle or query process is ever shared across a fork.
+gunicorn's own threaded worker (`gthread`) with its own settings: each web
+process answers `threads` requests at once and keeps connections alive. A
+/sparql query runs in a query process of the web process's pool
+(`sparql.pool`), so a thread waiting on a runaway query holds no lock and
+`/healthz` and the other pages keep answering. The app is built in each web
+process after it forks (`load`), not in the master, so no store handle or
+query process is ever shared across a fork.
 """
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from flask import Flask
@@ -30,28 +26,25 @@ def bind_address(host: str, port: int) -> str:
 class GunicornServer(BaseApplication):
     """gunicorn configured from our settings instead of its own command line."""
 
-    def __init__(self, settings: Settings, *, host: str, port: int, workers: int) -> None:
+    def __init__(
+        self, settings: Settings, *, host: str, port: int, workers: int, threads: int
+    ) -> None:
         self.settings = settings
         self.options: dict[str, Any] = {
             "bind": bind_address(host, port),
             "workers": workers,
-            "worker_class": "minami_kg.server.worker.KeepAliveWorker",
-            # seconds an idle connection is kept open for the client's next request
+            "worker_class": "gthread",
+            "threads": threads,
             "keepalive": 5,
-            # gunicorn must not kill a web worker that is running a slow query:
-            # the watchdog stops the query first, after sparql_timeout.
-            "timeout": max(30, int(settings.sparql_timeout * 2) + 10),
+            # a web process whose main loop stalls this long is restarted; queries run
+            # elsewhere, so only a bug stalls it
+            "timeout": 30,
             "graceful_timeout": 10,
             # long GET queries: gunicorn's default request line limit is 4094 bytes
             "limit_request_line": 8190,
             "accesslog": None if settings.access_log.strip() == "off" else settings.access_log,
         }
         super().__init__()
-
-    @property
-    def client_timeout(self) -> float:
-        """Read by our worker class: how long a client may stall in the middle of a request."""
-        return self.settings.client_timeout
 
     def load_config(self) -> None:
         for key, value in self.options.items():
@@ -62,12 +55,8 @@ class GunicornServer(BaseApplication):
     def load(self) -> Flask:  # type: ignore[override]
         from minami_kg.server import create_app
 
-        app = create_app(self.settings)
-        # What exists now lives as long as the worker: keep it out of the cyclic
-        # collector's full passes (on the seed app, one took 35 ms).
-        gc.freeze()
-        return app
+        return create_app(self.settings)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
-    GunicornServer(settings, host=host, port=port, workers=workers).run()
+def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
+    GunicornServer(settings, host=host, port=port, workers=workers, threads=threads).run()

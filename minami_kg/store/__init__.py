@@ -4,7 +4,7 @@ from pyoxigraph import RdfFormat
 
 from minami_kg.config import Settings
 from minami_kg.store.base import GraphStore, QueryResult, Term, select, serialized
-from minami_kg.store.embedded import EmbeddedStore, StoreError, replace_store
+from minami_kg.store.embedded import EmbeddedStore, StoreBusy, StoreError, replace_store
 from minami_kg.store.remote import RemoteStore
 
 EXPORT_FORMATS: dict[str, RdfFormat] = {
@@ -36,6 +36,7 @@ __all__ = [
     "GraphStore",
     "QueryResult",
     "RemoteStore",
+    "StoreBusy",
     "StoreError",
     "Term",
     "open_store",

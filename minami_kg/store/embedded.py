@@ -111,6 +111,63 @@ def _prune(generations: Path, keep: set[Path | None]) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+# -- SPARQL Update ------------------------------------------------------------
+#
+# Readers hold the store open read-only, and a read-only open is undefined
+# while another process writes to the same directory. So an update never
+# writes where readers read: it copies the current generation, opens the copy
+# read-write (only one process may, and only for the length of the request),
+# applies the update, and swaps the store's symbolic link to the copy, the same
+# atomic step `minami-kg build` ends with. Every `EmbeddedStore` notices the
+# new link and reopens (a few milliseconds).
+#
+# Limits, by design of this small endpoint: each update copies the whole store
+# (fine for one ward's plans, slow for millions of triples); updates and builds
+# take turns through the build lock and an update that cannot get it within
+# `LOCK_WAIT` seconds is answered 503; the next `minami-kg build` replaces
+# everything an update wrote.
+
+LOCK_WAIT = 5.0
+
+
+class StoreBusy(StoreError):
+    """A build or another update holds the store; try again shortly."""
+
+
+def apply_update(store_path: Path, update: str, *, base_iri: str | None) -> None:
+    """Apply `update` to a copy of the store and make the copy current.
+
+    Raises SyntaxError for a bad update (nothing is written), StoreBusy when the
+    store stays locked, StoreError when there is no store or the copy fails.
+    """
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            with build_lock(store_path):
+                _copy_update_swap(store_path, update, base_iri)
+                return
+        except StoreError as err:
+            if "another build is running" not in str(err):
+                raise
+            if time.monotonic() > deadline:
+                raise StoreBusy(f"{store_path}: the store is being rebuilt or updated") from None
+            time.sleep(0.05)
+
+
+def _copy_update_swap(store_path: Path, update: str, base_iri: str | None) -> None:
+    current = Path(os.path.realpath(store_path))
+    if not current.is_dir():
+        raise StoreError(f"{store_path}: no store here; run `minami-kg build` first")
+
+    def copy_and_update(directory: Path) -> None:
+        shutil.copytree(current, directory, ignore=shutil.ignore_patterns("LOCK"))
+        store = Store(str(directory))
+        store.update(update, base_iri=base_iri)
+        store.flush()
+
+    swap_in_new_generation(store_path, copy_and_update)
+
+
 class EmbeddedStore:
     """Read access to the on-disk store, reopened when a rebuild swaps it."""
 
@@ -176,6 +233,10 @@ class EmbeddedStore:
 
     def replace(self, nquads_file: Path) -> None:
         replace_store(self.path, nquads_file)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL update to a copy of the store and make the copy current."""
+        apply_update(self.path, sparql, base_iri=base_iri)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._current().named_graphs())

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -89,6 +88,7 @@ from pyoxigraph import (
 
 from minami_kg.store.base import QueryResult, Term, serialized
 from minami_kg.store.embedded import StoreError
+from minami_kg.store.sparql_lexer import tokens
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds any one request to the server may take, connecting included."""
@@ -356,27 +356,7 @@ class QueryShape:
     sub_select: bool  # the WHERE group is a sub-SELECT
 
 
-_TOKEN = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<word>[^\s{}()<>"'\#,;.]+(?:\.[^\s{}()<>"'\#,;.]+)*)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = {"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"}
-
-
-def _tokens(query: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, start) of each token that matters: no spaces, no comments."""
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup or "punct"
-        if kind not in ("space", "comment"):
-            yield kind, match.group(), match.start()
+_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 
 
 def query_shape(query: str) -> QueryShape:
@@ -388,8 +368,9 @@ def query_shape(query: str) -> QueryShape:
     template_next = False  # CONSTRUCT's template is the first group unless WHERE comes first
     braces = parens = 0
     previous_was_open = form_group_only = False
-    for kind, text, start in _tokens(query):
-        word = text.upper() if kind == "word" else None
+    for token in tokens(query):
+        text, start = token.text, token.start
+        word = text.rstrip(".").upper() if token.kind == "word" and ":" not in text else None
         if previous_was_open:
             sub_select = word == "SELECT"
             previous_was_open = False
@@ -403,6 +384,8 @@ def query_shape(query: str) -> QueryShape:
             if template_next:  # CONSTRUCT WHERE { template }: no room for VALUES inside
                 form_group_only = True
             template_next = False
+        if token.kind != "punct":
+            continue
         if text == "(":
             parens += 1
         elif text == ")":

@@ -42,7 +42,7 @@ def served(
     port = free_port()
     environ = {
         **os.environ,
-        "MINAMI_KG_RATE_LIMIT": "off",  # tests send more than a client may; a test can set it
+        "MINAMI_KG_QUERY_BUDGET": "off",  # tests send more than a client may; a test can set it
         **(env or {}),
         "PORT": str(port),
         "MINAMI_KG_STORE": str(store),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pyoxigraph import Literal
 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
+from minami_kg.server.models.refusals import Malformed, Unknown
 from minami_kg.server.urls import PLAN_KEY, Urls
 from minami_kg.store import GraphStore, select
 
@@ -71,3 +72,26 @@ def find_plan(plans: list[PlanRef], key: str | None, ward: str | None = None) ->
         elif ward is None or plan.ward == ward:
             return plan
     return None
+
+
+def choose_plan(plans: list[PlanRef], key: str | None) -> PlanRef:
+    """The plan `key` names (`<ward>/<fy>`), or the newest when no key is given."""
+    key = (key or "").strip() or None
+    if key is not None and not PLAN_KEY.fullmatch(key):
+        raise Malformed(
+            f"plan は「区/年度」の形で指定してください（例 minami/2022）: {key}",
+            f"plan={key!r}: expected <ward>/<fiscal year>, e.g. minami/2022",
+        )
+    plan = find_plan(plans, key)
+    if plan is None:
+        if key:
+            raise Unknown(f"運営方針 {key} はグラフにありません", f"no plan {key}")
+        raise Unknown("グラフに運営方針がありません", "there is no plan in the graph yet")
+    return plan
+
+
+def pick(lang: str, ja: str | None, en: str | None) -> str:
+    """The label a page in `lang` shows: English on an English page when there is one."""
+    if lang == "en" and en:
+        return en
+    return ja or en or ""

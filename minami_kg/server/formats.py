@@ -1,4 +1,6 @@
-"""Result formats of /sparql and the content negotiation that picks one.
+"""The formats query results and RDF are written in, and the negotiation that picks one.
+
+Shared by /sparql and by /dataset (the catalogue in every RDF format).
 
 SPARQL 1.1 Protocol §2.1.6 (https://www.w3.org/TR/sparql11-protocol/#query-success):
 SELECT and ASK answer in a SPARQL results format, CONSTRUCT and DESCRIBE in an
@@ -7,7 +9,7 @@ q-values). A `format` parameter overrides `Accept` for browsers and for clients
 such as SPARQLWrapper that send one; its names are relative to the kind of
 result, so `format=json` means SPARQL JSON for SELECT and JSON-LD for CONSTRUCT.
 
-Nothing here runs a query: the worker that ran it knows the result kind and calls
+Nothing here runs a query: the query process that ran it knows the result kind and calls
 `choose` with the preferences parsed here. When nothing fits, the answer is 406
 with the list of what is available (never a silent fallback to another format).
 This module holds only plain data, so preferences pickle across processes.

@@ -1,57 +1,31 @@
 """What the home, section and comparison pages show, read through the store as plain data.
 
-Nothing here knows about Flask: every function takes the `GraphStore` and the
-base IRI, binds IRIs as terms (`substitutions`), and returns dataclasses that
-the views render twice, as HTML and as JSON. A section persists across years,
-so everything a section "does" is read for one plan: its goal paragraph, its
-links (contributions) and the sections it shares measures with. When no plan
-is named, the newest plan of the ward is meant.
-
-Keys: a plan is named `<ward>/<fy>` and a section `<ward>/section/<slug>`,
-the part of their IRIs after `{base}id/`, so links stay readable.
+`PlanPages(store, base)` reads for one request: the plans (`plans.list_plans`),
+a plan's outline and sections, one section in one plan (its goal paragraph, its
+links, the sections it shares measures with) and two sections compared. A
+section persists across years, so everything a section "does" is read for one
+plan; when no plan is named, the newest plan of the section's ward is meant.
+Keys are those of `urls` (`minami/2022`, `minami/section/somu`); a key that is
+malformed or names nothing raises a `refusals` exception, in both languages.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Variable
+from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Variable
 
 from minami_kg.analysis.network import read_network, section_pairs
-from minami_kg.store import GraphStore
-
-PREFIXES = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-
-PLAN_KEY = re.compile(r"([a-z0-9-]+)/(\d{4})")
-SECTION_KEY = re.compile(r"([a-z0-9-]+)/section/([a-z0-9-]+)")
-
-_PLAN = Variable("plan")
-_SECTION = Variable("section")
-_WARD = Variable("ward")
-
-# Only a plan read from a document has focus areas; plans it merely cites do not.
-_PLANS = (
-    PREFIXES
-    + """
-SELECT ?plan ?fy ?title ?titleEn WHERE {
-  ?plan a mkg:Plan ; mkg:fiscalYear ?fy ; skos:prefLabel ?title .
-  FILTER(lang(?title) = "ja")
-  FILTER EXISTS { ?plan mkg:hasFocusArea ?area }
-  OPTIONAL { ?plan skos:prefLabel ?titleEn . FILTER(lang(?titleEn) = "en") }
-}
-ORDER BY DESC(?fy) ?plan
-"""
-)
+from minami_kg.rdf.namespaces import SPARQL_PREFIXES
+from minami_kg.server.models.plans import PlanRef, find_plan, list_plans
+from minami_kg.server.models.refusals import Malformed, Refusal, Unknown
+from minami_kg.server.models.sources import source_href
+from minami_kg.server.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
+from minami_kg.store import GraphStore, select
 
 _OUTLINE = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?plan ?goal ?goalEn ?area ?areaLabel ?areaEn ?areaOrder ?priority
        ?measure ?measureLabel ?measureOrder ?measureEn
@@ -75,7 +49,7 @@ ORDER BY ?areaOrder ?measureOrder
 # pyoxigraph binds only projected variables: every query selects the ones it is given.
 # Two OPTIONALs multiply each other's rows; COUNT(DISTINCT) keeps the counts true.
 _SECTIONS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?ward ?plan ?section ?label ?labelEn (MIN(?goalOrder) AS ?order)
        (COUNT(DISTINCT ?measure) AS ?measures) (COUNT(DISTINCT ?candidate) AS ?candidates)
@@ -98,7 +72,7 @@ GROUP BY ?ward ?plan ?section ?label ?labelEn
 )
 
 _SECTION_HEAD = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?section ?label ?labelEn WHERE {
   ?section a mkg:Section ; skos:prefLabel ?label . FILTER(lang(?label) = "ja")
@@ -108,7 +82,7 @@ SELECT ?section ?label ?labelEn WHERE {
 )
 
 _SECTION_GOAL = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?section ?plan ?goal ?text ?line WHERE {
   ?goal a mkg:SectionGoal ; mkg:goalOf ?section ; mkg:inPlan ?plan ; mkg:goalStatement ?text .
@@ -119,7 +93,7 @@ ORDER BY ?line
 )
 
 _SECTION_LINKS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT ?section ?plan ?c ?accepted ?method ?score ?measure ?label ?labelEn ?measureOrder
        ?area ?areaLabel ?areaEn ?areaOrder ?priority
@@ -138,7 +112,7 @@ ORDER BY ?areaOrder ?measureOrder
 )
 
 _SECTION_BASIS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?section ?plan ?c ?basis WHERE {
   ?c a mkg:Contribution ; mkg:section ?section ; mkg:inPlan ?plan ; mkg:evidence ?e .
@@ -149,7 +123,7 @@ ORDER BY ?c ?basis
 )
 
 _SECTION_PARTNERS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?section ?thing ?label ?labelEn WHERE {
   ?section mkg:involves ?thing .
@@ -161,7 +135,7 @@ ORDER BY ?label
 )
 
 _SECTION_TOPICS = (
-    PREFIXES
+    SPARQL_PREFIXES
     + """
 SELECT DISTINCT ?section ?plan ?thing ?label ?labelEn WHERE {
   ?goal mkg:goalOf ?section ; mkg:inPlan ?plan ; dcterms:subject ?thing .
@@ -174,18 +148,6 @@ ORDER BY ?label
 
 
 # --- the plain data -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanRef:
-    """A plan read from a document: `key` is `<ward>/<fy>`."""
-
-    iri: str
-    key: str
-    ward: str
-    fiscal_year: str
-    title: str
-    title_en: str | None
 
 
 @dataclass
@@ -351,10 +313,15 @@ class Comparison:
     shared_topics: list[str]
 
 
+class NoSection(Unknown):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"課 {key} はグラフにありません", f"no section {key} in the graph")
+
+
 # --- reading ------------------------------------------------------------------------------
 
 
-class PlanViews:
+class PlanPages:
     """Reads the pages' data from one store whose IRIs start with `base`.
 
     One instance serves one request: it keeps the plans and each plan's
@@ -363,64 +330,34 @@ class PlanViews:
 
     def __init__(self, store: GraphStore, base: str) -> None:
         self.store = store
-        self.base = base
-        self.id_base = base + "id/"
-        self._plans: list[PlanRef] | None = None
+        self.urls = Urls(base)
+        self.plans = list_plans(store, base)
         self._pairs: dict[str, list[SharedPair]] = {}
 
     def _rows(self, sparql: str, **bound: str) -> QuerySolutions:
         substitutions = {Variable(k): NamedNode(v) for k, v in bound.items()}
-        result = self.store.query(sparql, substitutions=substitutions or None)
-        assert isinstance(result, QuerySolutions)
-        return result
+        return select(self.store, sparql, substitutions=substitutions)
 
-    def key(self, iri: str) -> str:
-        return iri[len(self.id_base) :] if iri.startswith(self.id_base) else iri
+    def _key(self, iri: str) -> str:
+        return self.urls.key(iri) or iri
 
-    def page_href(self, iri: str) -> str:
-        return "/page/" + self.key(iri)
-
-    def ward_iri(self, ward: str) -> str:
-        return self.id_base + ward
-
-    def section_iri(self, key: str) -> str:
-        return self.id_base + key
+    def _href(self, iri: str) -> str:
+        return page_url(self._key(iri))
 
     # plans
-    def plans(self) -> list[PlanRef]:
-        """Plans read from documents, newest first."""
-        if self._plans is None:
-            self._plans = self._read_plans()
-        return self._plans
-
-    def _read_plans(self) -> list[PlanRef]:
-        found = []
-        for row in self._rows(_PLANS):
-            iri = row["plan"].value
-            match = PLAN_KEY.fullmatch(self.key(iri))
-            if match is None:
-                continue
-            found.append(
-                PlanRef(
-                    iri,
-                    match.group(0),
-                    match.group(1),
-                    row["fy"].value,
-                    row["title"].value,
-                    _text(row["titleEn"]),
-                )
-            )
-        return found
-
     def plan(self, key: str | None, ward: str | None = None) -> PlanRef | None:
-        """The plan named `key`, else the newest (of `ward`, when given); None if there is none."""
-        for plan in self.plans():
-            if key is not None:
-                if plan.key == key:
-                    return plan
-            elif ward is None or plan.ward == ward:
-                return plan
-        return None
+        """The plan `key` names (it must be of `ward`, when given), else the newest one."""
+        if not key:
+            return find_plan(self.plans, None, ward)
+        if not PLAN_KEY.fullmatch(key):
+            raise Malformed(
+                f"plan は「区/年度」の形で指定してください（例 minami/2022）: {key}",
+                f"plan must look like <ward>/<fiscal year>, e.g. minami/2022: {key}",
+            )
+        plan = find_plan(self.plans, key)
+        if plan is None or (ward is not None and plan.ward != ward):
+            raise Unknown(f"運営方針 {key} はグラフにありません", f"no plan {key} in the graph")
+        return plan
 
     def outline(self, plan: PlanRef) -> PlanOutline:
         """The plan's basic goal, focus areas and measures, in document order."""
@@ -430,29 +367,27 @@ class PlanViews:
         for row in self._rows(_OUTLINE, plan=plan.iri):
             outline.basic_goal = outline.basic_goal or _text(row["goal"])
             outline.basic_goal_en = outline.basic_goal_en or _text(row["goalEn"])
-            area_iri = row["area"].value
-            area = areas.get(area_iri)
+            area = areas.get(row["area"].value)
             if area is None:
-                area = areas[area_iri] = AreaOutline(
-                    iri=area_iri,
+                area = areas[row["area"].value] = AreaOutline(
+                    iri=row["area"].value,
                     label=row["areaLabel"].value,
                     priority=row["priority"].value == "true",
                     label_en=_text(row["areaEn"]),
                 )
                 outline.areas.append(area)
             if row["measure"] is not None:
-                iri = row["measure"].value
-                area.measures.append(
-                    MeasureRow(
-                        iri, row["measureLabel"].value, _text(row["measureEn"]), self.page_href(iri)
-                    )
-                )
+                area.measures.append(self._measure(row, "measure", "measureLabel", "measureEn"))
         return outline
+
+    def _measure(self, row: QuerySolution, iri: str, label: str, label_en: str) -> MeasureRow:
+        measure = row[iri].value
+        return MeasureRow(measure, row[label].value, _text(row[label_en]), self._href(measure))
 
     # sections
     def sections(self, plan: PlanRef) -> list[SectionSummary]:
         """The sections of the plan's ward, in the order of their goals in the plan."""
-        rows = self._rows(_SECTIONS, ward=self.ward_iri(plan.ward), plan=plan.iri)
+        rows = self._rows(_SECTIONS, ward=self.urls.iri(plan.ward), plan=plan.iri)
         ordered = []
         for row in rows:
             order = row["order"]
@@ -460,7 +395,7 @@ class PlanViews:
             iri = row["section"].value
             summary = SectionSummary(
                 iri,
-                self.key(iri),
+                self._key(iri),
                 row["label"].value,
                 _text(row["labelEn"]),
                 int(row["measures"].value),
@@ -468,6 +403,11 @@ class PlanViews:
             )
             ordered.append((rank, summary.label, summary))
         return [s for _rank, _label, s in sorted(ordered, key=lambda x: x[:2])]
+
+    def all_sections(self) -> list[SectionSummary]:
+        """The sections of every ward, each ward read in its newest plan."""
+        newest = {plan.ward: plan for plan in reversed(self.plans)}
+        return [s for plan in self.plans if newest[plan.ward] is plan for s in self.sections(plan)]
 
     def pairs(self, plan: PlanRef, sections: list[SectionSummary]) -> list[SharedPair]:
         """Pairs of the plan's sections that share measures, most shared first."""
@@ -481,19 +421,18 @@ class PlanViews:
             ]
         return self._pairs[plan.key]
 
-    def section(self, key: str, plan: PlanRef | None) -> SectionDetail | None:
-        """Everything the section page shows for one plan of its ward; None if unknown.
-
-        Without a plan (the ward has none) only its names and partners are known.
-        """
+    def section(self, key: str, plan_key: str | None = None) -> SectionDetail:
+        """Everything the section page shows for one plan of its ward (`plan_key`, else the
+        newest). Without a plan (the ward has none) only its names and partners are known."""
         match = SECTION_KEY.fullmatch(key)
         if match is None:
-            return None
+            raise NoSection(key)
         ward, slug = match.groups()
-        iri = self.section_iri(key)
+        plan = self.plan(plan_key, ward)
+        iri = self.urls.iri(key)
         head = list(self._rows(_SECTION_HEAD, section=iri))
         if not head:
-            return None
+            raise NoSection(key)
         detail = SectionDetail(
             iri=iri,
             key=key,
@@ -523,11 +462,11 @@ class PlanViews:
         detail.shares = _partnerships(iri, pairs)
         return detail
 
-    def compare(self, a: SectionDetail, b: SectionDetail) -> Comparison:
-        """Measures in common and apart, grouped by focus area; partners and topics in common."""
+    def compare(self, a_key: str, b_key: str, plan_key: str | None = None) -> Comparison:
+        """Two sections side by side; a side that is malformed or unknown is `Malformed`."""
+        a, b = (self._side(name, key, plan_key) for name, key in (("a", a_key), ("b", b_key)))
         a_links = {link.measure.iri: (link, area) for area in a.areas for link in area.links}
         b_links = {link.measure.iri: (link, area) for area in b.areas for link in area.links}
-
         both: dict[str, AreaShared] = {}
         for measure, (link, area) in a_links.items():
             if measure in b_links:
@@ -535,29 +474,40 @@ class PlanViews:
                     area.iri, AreaShared(area.iri, area.label, area.label_en, area.priority)
                 )
                 group.items.append(SharedMeasure(link.measure, link, b_links[measure][0]))
-        only_a = _by_area(v for k, v in a_links.items() if k not in b_links)
-        only_b = _by_area(v for k, v in b_links.items() if k not in a_links)
         return Comparison(
             a=a,
             b=b,
             same=a.iri == b.iri,
             both=list(both.values()),
-            only_a=only_a,
-            only_b=only_b,
+            only_a=_by_area(v for k, v in a_links.items() if k not in b_links),
+            only_b=_by_area(v for k, v in b_links.items() if k not in a_links),
             shared_partners=sorted({p.iri for p in a.partners} & {p.iri for p in b.partners}),
             shared_topics=sorted({t.iri for t in a.topics} & {t.iri for t in b.topics}),
         )
+
+    def _side(self, name: str, key: str, plan_key: str | None) -> SectionDetail:
+        if SECTION_KEY.fullmatch(key) is None:
+            raise Malformed(
+                f"{name} は「区/section/課」の形で指定してください（例: minami/section/somu）"
+                f": {key}",
+                f"{name} must look like <ward>/section/<slug>, e.g. minami/section/somu: {key}",
+            )
+        try:
+            return self.section(key, plan_key)
+        except NoSection as err:
+            raise Malformed(
+                f"{name}: 課 {key} はグラフにありません", f"{name}: no section {key}"
+            ) from err
+        except Refusal as err:
+            raise Malformed(f"{name}: {err.ja}", f"{name}: {err.en}") from err
 
     def _goal(self, section: str, plan: PlanRef) -> Goal | None:
         rows = list(self._rows(_SECTION_GOAL, section=section, plan=plan.iri))
         if not rows:
             return None
         lines = sorted({int(r["line"].value) for r in rows if r["line"] is not None})
-        href = None
-        if lines:
-            first, last = lines[0], lines[-1]
-            span = f"{first}-{last}" if last != first else str(first)
-            href = f"/source/{plan.ward}/{plan.fiscal_year}?hl={span}#L{first}"
+        span = list(range(lines[0], lines[-1] + 1)) if lines else []  # one highlight, all of it
+        href = source_href(plan.ward, plan.fiscal_year, span) if lines else None
         return Goal(rows[0]["goal"].value, rows[0]["text"].value, lines, href)
 
     def _links(self, section: str, plan: PlanRef) -> list[tuple[Link, AreaLinks]]:
@@ -567,7 +517,6 @@ class PlanViews:
         links = []
         for row in self._rows(_SECTION_LINKS, section=section, plan=plan.iri):
             iri = row["c"].value
-            measure = row["measure"].value
             area = AreaLinks(
                 row["area"].value,
                 row["areaLabel"].value,
@@ -576,13 +525,11 @@ class PlanViews:
             )
             link = Link(
                 iri=iri,
-                href=self.page_href(iri),
+                href=self._href(iri),
                 accepted=row["accepted"].value == "true",
                 method=row["method"].value,
                 score=float(row["score"].value),
-                measure=MeasureRow(
-                    measure, row["label"].value, _text(row["labelEn"]), self.page_href(measure)
-                ),
+                measure=self._measure(row, "measure", "label", "labelEn"),
                 basis=basis.get(iri, []),
             )
             links.append((link, area))
@@ -594,7 +541,7 @@ class PlanViews:
                 row["thing"].value,
                 row["label"].value,
                 _text(row["labelEn"]),
-                self.page_href(row["thing"].value),
+                self._href(row["thing"].value),
             )
             for row in self._rows(sparql, **bound)
         ]

@@ -1,8 +1,8 @@
 """One resource's description, read through the store into plain dataclasses.
 
-The linked-data face (`linked_data.py`) renders these twice: as the HTML
-page and as its JSON twin; and `description_triples` gives the triples that
-`/data/…` serialises. Nothing here knows about Flask or templates, and every
+The linked-data face renders these twice: as the HTML page and as its JSON
+twin; `description_triples` gives the triples that `/data/…` serialises. The
+plan's files and the source view are `sources.py`. Every
 query binds the resource as a term (substitutions, or `str()` of a term in a
 VALUES block), never by pasting request text into SPARQL.
 
@@ -16,18 +16,15 @@ a contribution's evidence quotes travel with it.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, Variable
 
-from minami_kg.extract import concatenate, read_document
-from minami_kg.rdf.namespaces import DCTERMS, MKG, OA, PREFIXES, RDF, RDFS, SCHEMA, SKOS
-from minami_kg.sources import read_manifest
-from minami_kg.store import GraphStore, Term
+from minami_kg.rdf.namespaces import DCTERMS, MKG, OA, RDF, RDFS, SCHEMA, SKOS, compact_iri
+from minami_kg.server.models.sources import source_href
+from minami_kg.server.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
+from minami_kg.store import GraphStore, Term, select
 
 PER_PAGE = 50
 """Incoming links shown per property group on one page of a resource."""
@@ -36,7 +33,6 @@ PART_DEPTH = 3
 NEIGHBOUR_LIMIT = 24
 
 _R = Variable("r")
-_PLAN_PATH = re.compile(r"id/([a-z0-9-]+)/(\d{4})$")
 _LABEL_PROPERTIES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name)
 
 _KNOWN = "ASK { { ?r ?p ?o } UNION { ?s ?p2 ?r } }"
@@ -57,15 +53,6 @@ _PLAN_OF_DOCUMENT = (
     f"SELECT ?plan WHERE {{ VALUES ?doc {{ DOC }} "
     f"?plan <{MKG.sourceDocument.value}> ?doc ; a <{MKG.Plan.value}> }}"
 )
-_PLAN_DOCUMENT = f"""
-SELECT ?r ?name ?sha ?title WHERE {{
-  ?r a <{MKG.Plan.value}> ; <{MKG.sourceDocument.value}> ?doc .
-  ?doc <{SCHEMA.name.value}> ?name .
-  OPTIONAL {{ ?doc <{MKG.sha256.value}> ?sha }}
-  OPTIONAL {{ ?doc <{DCTERMS.title.value}> ?title }}
-}}
-"""
-
 _MEASURE_SECTIONS = f"""
 SELECT ?r ?c ?section ?accepted ?method ?score WHERE {{
   ?c <{MKG.measure.value}> ?r ; <{MKG.section.value}> ?section ; <{MKG.accepted.value}> ?accepted ;
@@ -237,29 +224,6 @@ class Resource:
         return self.label_ja or self.label_en or self.path
 
 
-@dataclass(frozen=True)
-class PlanFiles:
-    """The files one plan was read from, and what the build recorded of them."""
-
-    ward: str
-    fiscal_year: str
-    paths: list[Path]
-    sha256: str | None
-    title: str | None
-    manifest: dict[str, object]
-    encoding: str | None
-
-
-@dataclass(frozen=True)
-class SourceDocument:
-    ward: str
-    fiscal_year: str
-    name: str
-    title: str | None
-    lines: list[str]
-    changed: bool  # the file no longer has the checksum the build recorded
-
-
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -269,35 +233,25 @@ class Reader:
     def __init__(self, store: GraphStore, base: str) -> None:
         self.store = store
         self.base = base
-        self.id_base = base + "id/"
+        self.urls = Urls(base)
+        self.id_base = self.urls.id_base
 
     # links
     def page_href(self, iri: str) -> str | None:
         """`/page/…` for our own things, None for everything else."""
-        if iri.startswith(self.id_base) and len(iri) > len(self.id_base):
-            return "/page/" + iri[len(self.id_base) :]
-        return None
+        key = self.urls.key(iri)
+        return page_url(key) if key else None
+
+    def path(self, iri: str) -> str:
+        """The part of one of our IRIs after `{base}id/`."""
+        return iri[len(self.id_base) :]
 
     def short(self, iri: str) -> str:
-        if iri.startswith(self.base):
-            return iri[len(self.base) :] or iri
-        for prefix, namespace in PREFIXES.items():
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace) :]}"
-        return iri
-
-    def source_href(self, ward: str, fy: str, lines: list[int]) -> str:
-        """`/source/<ward>/<fy>?hl=…#L<first>`, one `hl` per run of adjacent lines."""
-        runs = _runs(sorted(set(lines)))
-        query = "&".join(f"hl={a}" if a == b else f"hl={a}-{b}" for a, b in runs)
-        anchor = f"#L{runs[0][0]}" if runs else ""
-        return f"/source/{ward}/{fy}" + (f"?{query}" if query else "") + anchor
+        return compact_iri(iri, self.base)
 
     # queries
     def _select(self, sparql: str, iri: str) -> QuerySolutions:
-        result = self.store.query(sparql, substitutions={_R: NamedNode(iri)})
-        assert isinstance(result, QuerySolutions)
-        return result
+        return select(self.store, sparql, substitutions={_R: NamedNode(iri)})
 
     def exists(self, iri: str) -> bool:
         """Whether the graph has `iri`; text that is not an IRI (`/id/"`) is in no graph."""
@@ -324,9 +278,7 @@ class Reader:
         sparql = f"SELECT ?x ?p ?l WHERE {{ VALUES ?x {{ {values} }} {props} }}"
         rank = {p.value: i for i, p in enumerate(_LABEL_PROPERTIES)}
         best: dict[tuple[str, str], tuple[int, str]] = {}
-        result = self.store.query(sparql)
-        assert isinstance(result, QuerySolutions)
-        for row in result:
+        for row in select(self.store, sparql):
             label = row["l"]
             if not isinstance(label, Literal):
                 continue
@@ -439,7 +391,7 @@ class Reader:
         is_section = any(t.value == MKG.Section.value for t in types)
         return Resource(
             iri=iri,
-            path=iri[len(self.id_base) :],
+            path=self.path(iri),
             labels=labels,
             types=types,
             outgoing=outgoing,
@@ -450,7 +402,7 @@ class Reader:
             source=self.source_lines(iri, out),
             neighbours=_neighbours(outgoing, incoming),
             sections=self.measure_sections(iri) if is_measure else [],
-            section_page=section_page(iri[len(self.id_base) :]) if is_section else None,
+            section_page=section_page(self.path(iri)) if is_section else None,
         )
 
     def measure_sections(self, iri: str) -> list[SectionLink]:
@@ -463,7 +415,7 @@ class Reader:
             links.append(
                 SectionLink(
                     section=section,
-                    section_page=section_page(section.value[len(self.id_base) :]) or "",
+                    section_page=section_page(self.path(section.value)) or "",
                     contribution=self.page_href(row["c"].value) or "",
                     accepted=row["accepted"].value == "true",
                     method=row["method"].value,
@@ -477,11 +429,9 @@ class Reader:
         for doc in [row["doc"] for row in self._select(_DOCUMENT, iri)]:
             if not isinstance(doc, NamedNode):
                 continue
-            plans = self.store.query(_PLAN_OF_DOCUMENT.replace("DOC", str(doc)))
-            assert isinstance(plans, QuerySolutions)
-            for row in plans:
-                match = _PLAN_PATH.search(row["plan"].value)
-                if match and row["plan"].value.startswith(self.id_base):
+            for row in select(self.store, _PLAN_OF_DOCUMENT.replace("DOC", str(doc))):
+                match = PLAN_KEY.fullmatch(self.urls.key(row["plan"].value) or "")
+                if match:
                     return match.group(1), match.group(2)
         return None
 
@@ -498,7 +448,7 @@ class Reader:
         if where is None:
             return None
         ward, fy = where
-        return SourceLines(ward, fy, sorted(lines), texts, self.source_href(ward, fy, lines))
+        return SourceLines(ward, fy, sorted(lines), texts, source_href(ward, fy, lines))
 
     def evidence(self, iri: str, names: dict) -> list[Evidence]:
         """A contribution's evidence: the shared basis and a quote from each side."""
@@ -543,7 +493,7 @@ class Reader:
         if sources:
             names = self.labels({sources[0].value})
             source = self.value(sources[0], names)
-        href = self.source_href(*where, [line]) if where and line else None
+        href = source_href(*where, [line]) if where and line else None
         return Quote(
             side=side,
             exact=first(selector, OA.exact),
@@ -554,64 +504,18 @@ class Reader:
             href=href,
         )
 
-    # the source view
-    def plan_files(self, sources: Path, ward: str, fy: str) -> PlanFiles | None:
-        """The files the plan `ward/fy` was built from, in reading order, or None.
-
-        The file names come from the store (the document's `schema:name`s), never
-        from the request; their order is the manifest's `files`; every path must
-        stay under `sources/<ward>/<fy>/`.
-        """
-        rows = list(self._select(_PLAN_DOCUMENT, f"{self.id_base}{ward}/{fy}"))
-        names = {row["name"].value for row in rows}
-        if not names or any("/" in n or "\\" in n or n in ("", ".", "..") for n in names):
-            return None
-        root = sources.resolve()
-        folder = (root / ward / fy).resolve()
-        if not folder.is_relative_to(root):
-            return None
-        manifest = read_manifest(folder) if folder.is_dir() else {}
-        listed = manifest.get("files")
-        order = [n for n in listed if n in names] if isinstance(listed, list) else []
-        paths = [folder / n for n in order or sorted(names)]
-        if len(paths) != len(names) or not all(p.is_file() for p in paths):
-            return None
-        sha, title = rows[0]["sha"], rows[0]["title"]
-        encoding = manifest.get("encoding")
-        return PlanFiles(
-            ward=ward,
-            fiscal_year=fy,
-            paths=paths,
-            sha256=sha.value if sha is not None else None,
-            title=title.value if title is not None else None,
-            manifest=manifest,
-            encoding=str(encoding) if encoding else None,
-        )
-
-    def source_document(self, sources: Path, ward: str, fy: str) -> SourceDocument | None:
-        """The plan's documents as the text they were read into, or None."""
-        files = self.plan_files(sources, ward, fy)
-        if files is None:
-            return None
-        documents = [read_document(path, encoding=files.encoding) for path in files.paths]
-        document = documents[0] if len(documents) == 1 else concatenate(documents)
-        data = b"".join(path.read_bytes() for path in files.paths)
-        changed = files.sha256 is not None and hashlib.sha256(data).hexdigest() != files.sha256
-        name = ", ".join(path.name for path in files.paths)
-        return SourceDocument(ward, fy, name, files.title, document.lines, changed)
-
 
 # --- schema.org ---------------------------------------------------------------------------
 
 
-def schema_org(resource: Resource, page_url: str) -> dict[str, object]:
+def schema_org(resource: Resource, url: str) -> dict[str, object]:
     """A small schema.org description for search engines, as a JSON-able dict."""
     types = sorted({_SCHEMA_TYPES[t.value] for t in resource.types if t.value in _SCHEMA_TYPES})
     data: dict[str, object] = {
         "@context": "https://schema.org",
         "@id": resource.iri,
         "@type": types[0] if len(types) == 1 else (types or "Thing"),
-        "url": page_url,
+        "url": url,
         "name": [{"@value": t.value, "@language": t.lang} for t in resource.labels if t.lang]
         or resource.title,
     }
@@ -623,20 +527,10 @@ def schema_org(resource: Resource, page_url: str) -> dict[str, object]:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def section_page(path: str) -> str | None:
-    """`/sections/<ward>/<slug>` for a section's path `<ward>/section/<slug>`."""
-    ward, sep, slug = path.partition("/section/")
-    return f"/sections/{ward}/{slug}" if sep and ward and slug and "/" not in slug else None
-
-
-def _runs(lines: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for n in lines:
-        if runs and n == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
+def section_page(key: str) -> str | None:
+    """`/sections/<ward>/<slug>` for a section's key `<ward>/section/<slug>`."""
+    match = SECTION_KEY.fullmatch(key)
+    return f"/sections/{match.group(1)}/{match.group(2)}" if match else None
 
 
 def _by_property(pairs: list[tuple[NamedNode, Term]]) -> dict[str, list[Term]]:

@@ -1,0 +1,167 @@
+"""Run /sparql queries in query processes, so that a runaway query can be stopped.
+
+pyoxigraph has no query timeout and cannot cancel a running query, and a
+signal does not interrupt it (the work happens in Rust, outside the GIL). The
+only way to really stop a runaway query is to stop the process running it.
+So each web process keeps a small pool of query processes, and this is the
+one way a query runs on the embedded store, whatever serves the app
+(gunicorn under `minami-kg serve`, Flask's server under `--dev`, the tests):
+
+* a query process reads the store through `EmbeddedStore` (read-only, reopened
+  when a build or an update swaps in a new generation);
+* it runs the query and serialises the result in the negotiated format
+  (`results`), and sends back bytes, never Python objects;
+* when a query outlives `sparql_timeout`, the pool kills that process, starts
+  a fresh one, and the request is answered 503 naming the limit. The web
+  process itself never blocks on a query it cannot stop, so `/healthz` and
+  every other request keep being answered meanwhile.
+
+The pool grows on demand up to `size` processes: an app that never runs a
+query starts none. A process exits when its socket closes, i.e. when the web
+process that owns it goes away. The hop between processes costs a fraction
+of a millisecond per query (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from minami_kg.server.sparql.results import Job, Refusal, Reply, execute, unavailable
+from minami_kg.store import EmbeddedStore, StoreError
+
+READY = "ready"
+START_WAIT = 30.0  # seconds a new query process may take to import and say it is ready
+
+
+class QueryTimeout(Exception):
+    """The query ran longer than the endpoint allows; its process was stopped."""
+
+
+class PoolBusy(Exception):
+    """Every query process stayed busy for as long as a query may run."""
+
+
+def worker_main(conn: Connection, store_path: str) -> None:
+    """A query process's loop: receive a Job, send back a Reply, until the socket closes."""
+    store = EmbeddedStore(Path(store_path))
+    try:
+        conn.send(READY)
+        while True:
+            job: Job = conn.recv()
+            try:
+                reply = execute(store.snapshot(), job)
+            except StoreError as err:
+                reply = unavailable(err)
+            except Exception:  # a bug, not the client's fault: log it, answer 500, go on
+                traceback.print_exc()
+                reply = Refusal(500, "Internal error while running the query.")
+            conn.send(reply)
+    except (EOFError, OSError):
+        return  # the web process has gone
+
+
+_ENTRY = (
+    "import sys; from multiprocessing.connection import Connection; "
+    "from minami_kg.server.sparql.pool import worker_main; "
+    "worker_main(Connection(int(sys.argv[1])), sys.argv[2])"
+)
+
+
+class _Process:
+    """One query process and our end of the socket pair we talk to it over.
+
+    Started as a fresh interpreter with `subprocess` rather than through
+    `multiprocessing`, which would import the host's `__main__` again (a
+    script, gunicorn, the Flask reloader) in every process.
+    """
+
+    def __init__(self, store_path: str) -> None:
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _ENTRY, str(theirs.fileno()), store_path],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+        self.ready = False
+
+    def wait_ready(self) -> bool:
+        if not self.ready and self.conn.poll(START_WAIT):
+            self.ready = self.conn.recv() == READY
+        return self.ready
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+class QueryPool:
+    """Up to `size` query processes over the store at `store_path`; one query each at a time."""
+
+    def __init__(self, store_path: Path, *, size: int, timeout: float) -> None:
+        self.store_path = str(store_path)
+        self.size = max(1, size)
+        self.timeout = timeout
+        self._idle: queue.Queue[_Process] = queue.Queue()
+        self._all: list[_Process] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> _Process:
+        """An idle process; a new one while the pool is below its size; else wait for one."""
+        with contextlib.suppress(queue.Empty):
+            return self._idle.get_nowait()
+        with self._lock:
+            if len(self._all) < self.size:
+                process = _Process(self.store_path)
+                self._all.append(process)
+                return process
+        try:
+            return self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise PoolBusy from None
+
+    def _drop(self, process: _Process) -> None:
+        process.stop()
+        with self._lock:
+            self._all.remove(process)
+
+    def run(self, job: Job) -> Reply:
+        """The reply to `job`; raises QueryTimeout or PoolBusy."""
+        process = self._take()
+        if not process.wait_ready():
+            self._drop(process)
+            raise PoolBusy
+        try:
+            process.conn.send(job)
+            if not process.conn.poll(self.timeout):
+                self._drop(process)
+                raise QueryTimeout
+            reply: Reply = process.conn.recv()
+        except (EOFError, OSError):
+            self._drop(process)  # the process died (e.g. out of memory)
+            return Refusal(503, "The query stopped its process; try again.", {"Retry-After": "1"})
+        self._idle.put(process)
+        return reply
+
+    def pids(self) -> list[int]:
+        """The query processes' ids (for tests and monitoring)."""
+        with self._lock:
+            return [p.process.pid for p in self._all]
+
+    def close(self) -> None:
+        with self._lock:
+            for process in self._all:
+                with contextlib.suppress(Exception):
+                    process.stop()
+            self._all.clear()
+        self._idle = queue.Queue()
