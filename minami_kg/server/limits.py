@@ -45,6 +45,7 @@ from minami_kg.server.urls import SPARQL_PATH
 OFF = ("off", "none", "0")
 SLOT_WAIT = 1.0  # seconds a request over the cap waits for a slot before 429
 SLOT_POLL = 0.02
+SWEEP_EVERY = 256  # releases between two sweeps of rows that no longer count
 METERED = (SPARQL_PATH, "/api/")
 
 _SCHEMA = """
@@ -116,6 +117,7 @@ class WorkLimit:
         self.concurrency = concurrency
         self.lease = lease
         self._local = threading.local()
+        self._released = 0
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections stay in the thread that made them)."""
@@ -128,13 +130,6 @@ class WorkLimit:
             db.executescript(_SCHEMA)
             self._local.db = db
         return db
-
-    def _spent(self, db: sqlite3.Connection, client: str, now: float) -> float:
-        """The client's spent seconds now, after what has refilled since last charged."""
-        row = db.execute("SELECT seconds, at FROM spent WHERE client = ?", (client,)).fetchone()
-        if row is None:
-            return 0.0
-        return max(0.0, row[0] - (now - row[1]) * self.budget.refill)
 
     def admit(self, client: str) -> Ticket:
         """Let a request of `client` in, waiting up to `SLOT_WAIT` for a slot, or raise
@@ -153,7 +148,12 @@ class WorkLimit:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            spent = self._spent(db, client, now)
+            spent, running = db.execute(
+                "SELECT (SELECT seconds - (? - at) * ? FROM spent WHERE client = ?), "
+                "(SELECT COUNT(*) FROM running WHERE client = ? AND since >= ?)",
+                (now, self.budget.refill, client, client, now - self.lease),
+            ).fetchone()
+            spent = max(0.0, spent or 0.0)
             if spent >= self.budget.seconds:
                 wait = math.ceil((spent - self.budget.seconds) / self.budget.refill) + 1
                 raise TooMuchWork(
@@ -161,10 +161,6 @@ class WorkLimit:
                     f"{self.budget.period:g} s. Wait {wait} s, or ask for less at a time.",
                     wait,
                 )
-            db.execute("DELETE FROM running WHERE since < ?", (now - self.lease,))
-            (running,) = db.execute(
-                "SELECT COUNT(*) FROM running WHERE client = ?", (client,)
-            ).fetchone()
             if running >= self.concurrency:
                 raise AtCap(
                     f"Your address already has {running} requests running; at most "
@@ -183,20 +179,21 @@ class WorkLimit:
         """The request has ended: it stops running, and its seconds are charged."""
         seconds = time.perf_counter() - ticket.started
         now = time.time()
+        refill = self.budget.refill
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("DELETE FROM running WHERE id = ?", (ticket.id,))
-            spent = self._spent(db, ticket.client, now) + seconds
             db.execute(
-                "INSERT INTO spent (client, seconds, at) VALUES (?, ?, ?) "
-                "ON CONFLICT (client) DO UPDATE SET seconds = excluded.seconds, at = excluded.at",
-                (ticket.client, spent, now),
+                "INSERT INTO spent (client, seconds, at) VALUES (?, ?, ?) ON CONFLICT (client) "
+                "DO UPDATE SET seconds = max(0, seconds - (excluded.at - at) * ?) + "
+                "excluded.seconds, at = excluded.at",
+                (ticket.client, seconds, now, refill),
             )
-            # forget those whose spending has all refilled
-            db.execute(
-                "DELETE FROM spent WHERE seconds - (? - at) * ? <= 0", (now, self.budget.refill)
-            )
+            self._released += 1
+            if self._released % SWEEP_EVERY == 0:  # forget what no longer counts
+                db.execute("DELETE FROM spent WHERE seconds - (? - at) * ? <= 0", (now, refill))
+                db.execute("DELETE FROM running WHERE since < ?", (now - self.lease,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -56,11 +56,15 @@ SECURITY_HEADERS = {
 }
 
 
+_HEADER_PAIRS = tuple(SECURITY_HEADERS.items())
+
+
 def init_app(app: Flask) -> None:
     """Every answer carries the security headers, errors and static files included."""
 
     @app.after_request
     def secure(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}  # one pass, not one per header
+        headers.extend(pair for pair in _HEADER_PAIRS if pair[0].lower() not in present)
         return response

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import select
 import socket
 import subprocess
 import sys
@@ -93,9 +94,16 @@ class _Process:
         theirs.close()
         self.conn = Connection(ours.detach())
         self.ready = False
+        # one poller for the life of the process: `Connection.poll` builds a selector a call
+        self._poller = select.poll()
+        self._poller.register(self.conn.fileno(), select.POLLIN)
+
+    def answers_within(self, seconds: float) -> bool:
+        """Whether the process has something to say (or has gone) within `seconds`."""
+        return bool(self._poller.poll(seconds * 1000))
 
     def wait_ready(self) -> bool:
-        if not self.ready and self.conn.poll(START_WAIT):
+        if not self.ready and self.answers_within(START_WAIT):
             self.ready = self.conn.recv() == READY
         return self.ready
 
@@ -143,7 +151,7 @@ class QueryPool:
             raise PoolBusy
         try:
             process.conn.send(job)
-            if not process.conn.poll(self.timeout):
+            if not process.answers_within(self.timeout):
                 self._drop(process)
                 raise QueryTimeout
             reply: Reply = process.conn.recv()
