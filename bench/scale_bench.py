@@ -10,14 +10,14 @@ work folder (under /tmp by default, never `data/`) and measured:
   (`minami_kg.store.replace_store`, timed around the call in a child process)
   and by `oxigraph load --location DIR --file X.nq` (the process's wall time),
   alternating which goes first, `--load-repeat` times; quads/s, medians;
-* `/sparql`: `minami-kg serve --workers 2` over our loaded store against
+* `/sparql`: `minami-kg serve` over our loaded store against
   `oxigraph serve-read-only --union-default-graph` over Oxigraph's, every
   canned query (defaults bound) to one then the other, order alternating
   (`sparql_bench.sequential`); both must return the same number of rows;
 * pages and search over HTTP against `minami-kg serve`: `/page/...` of plans,
   measures and sections (a fixed sample), `/api/search?q=` over the queries of
   `tests/test_search.py`, `--page-rounds` rounds; p50/p95;
-* server memory after the runs: RSS and PSS of the gunicorn master and workers.
+* server memory after the runs: RSS and PSS of the server and its query processes.
 
 `2m`: the graph of 180 plans (18 wards × 10 years) with every quad naming a ward
 (`kaku-<name>`) copied under renamed wards (`x1-kaku-<name>` …), ward by ward,
@@ -248,8 +248,6 @@ def servers(size: Size, ours_store: Path, oxi_store: Path, work: Path) -> list[s
             sb.HOST,
             "--port",
             str(port),
-            "--workers",
-            "2",
         ],
         work / f"minami-kg-{size.name}.log",
     )
@@ -353,7 +351,7 @@ def pages_and_search(size: Size, port: int, paths: dict[str, list[str]], rounds:
 
 
 def group_memory(pgid: int) -> dict[str, float]:
-    """RSS, PSS and anonymous memory (MiB) summed over a process group (gunicorn master + workers).
+    """RSS, PSS and anonymous memory (MiB) summed over a process group (server + query processes).
 
     RSS counts the pages the processes share (the SudachiPy dictionary and the store's
     files, mapped; the code) once per process; PSS divides each among its sharers;
@@ -498,7 +496,7 @@ def report(sizes: list[Size], seed: Size, args: argparse.Namespace, info: dict[s
         lambda s: f"{p(s.cold['search'], 50):.1f}",
     )
     row(
-        "server RSS / PSS / anonymous, master + 2 workers (MiB)",
+        "server RSS / PSS / anonymous, with its query processes (MiB)",
         lambda s: (
             f"{s.memory['rss']:.0f} / {s.memory['pss']:.0f} / {s.memory.get('anon', 0):.0f}"
             + (

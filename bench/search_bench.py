@@ -11,7 +11,7 @@ and p90 are over all requests.
 `--store DIR` measures an existing store and the search index beside it (a
 corpus of `bench/corpus.py --build`) instead; its resources are not the seed's,
 so the hits are not checked. `--http` sends the requests to `minami-kg serve
---workers 2` over loopback, one at a time, each on a new connection (as
+` over loopback, one at a time, each on a new connection (as
 `scale_bench.py` does), and also gives the p50 of the warm-up round: the first
 request of each query.
 
@@ -57,7 +57,7 @@ def main() -> None:
         "--limit", type=int, default=5, help="hits asked for (the API's default: 20)"
     )
     parser.add_argument("--store", type=Path, help="an existing store, its index beside it")
-    parser.add_argument("--http", action="store_true", help="through `minami-kg serve --workers 2`")
+    parser.add_argument("--http", action="store_true", help="through `minami-kg serve`")
     parser.add_argument("--verbose", action="store_true", help="print every query's top five")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -97,10 +97,10 @@ def in_process(settings: Settings) -> Iterator[Get]:
 
 @contextmanager
 def served(settings: Settings, folder: Path) -> Iterator[Get]:
-    """`minami-kg serve --workers 2` over the store, stopped at the end whatever happens."""
+    """`minami-kg serve` over the store, stopped at the end whatever happens."""
     port = sb.free_port()
     argv = [sb.tool("minami-kg"), "serve", "--store", str(settings.store)]
-    argv += ["--host", sb.HOST, "--port", str(port), "--workers", "2"]
+    argv += ["--host", sb.HOST, "--port", str(port)]
     server = sb.Server("minami-kg", port, "/sparql", argv, folder / "serve.log")
     saved = {k: v for k, v in os.environ.items() if k.startswith("MINAMI_KG_")}
     for key in saved:

@@ -141,7 +141,7 @@ class Server:
     def start(self) -> None:
         with open(self.log, "wb") as log:
             # a session of its own, so stopping it stops its whole process group
-            # (gunicorn's master, its workers and their query processes)
+            # (the server and its query processes)
             self.process = subprocess.Popen(
                 self.argv,
                 env={**os.environ, **self.environ},
@@ -516,7 +516,7 @@ def report(
         f"{info['python']}, pyoxigraph {info['pyoxigraph']}, {info['oxigraph']}. "
         f"Sequential: {args.warmup} warm-up + {args.rounds} rounds; throughput: {CLIENTS} "
         f"clients, {args.seconds:g} s per window. Ours with its defaults: "
-        f"the work limit on ({info['limit']}), {args.workers} web processes."
+        f"the work limit on ({info['limit']})."
     )
     out += ["", "Sequential latency (ms, client side, full response read):", ""]
     rows = []
@@ -615,7 +615,7 @@ def report(
             "Where a light query's time goes in ours (median ms; direct = pyoxigraph in "
             "process, execute = our query code in process, pool = + the hop to a query "
             "process and back, app = + the Flask app in process (protocol, limit, "
-            "caching), HTTP = our p50 above, so HTTP − app = gunicorn, the network "
+            "caching), HTTP = our p50 above, so HTTP − app = waitress, the network "
             "and the client):",
             "",
         ]
@@ -665,7 +665,6 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=10, help="throughput window per server (default 10)"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -705,8 +704,6 @@ def main() -> None:
                 HOST,
                 "--port",
                 "0",
-                "--workers",
-                str(args.workers),
             ],
             work / "minami-kg.log",
         )

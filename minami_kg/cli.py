@@ -12,7 +12,6 @@ import csv
 import dataclasses
 import functools
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from minami_kg.queries import QueryParameterError, find_query
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.sources import SourceError, discover
 from minami_kg.stats import graph_stats
-from minami_kg.store import EXPORT_FORMATS, StoreError, open_store, serialized
+from minami_kg.store import EXPORT_FORMATS, EmbeddedStore, StoreError, open_store, serialized
 from minami_kg.validate import validate_store
 
 USER_ERRORS = (BuildError, PlanError, SourceError, CurationError, StoreError, SettingsError)
@@ -481,34 +480,14 @@ def _write_docs(settings: Settings, store: Any, check: bool) -> None:
             click.echo(f"{path}: written")
 
 
-_STORE_PROBE = """
-import sys
-from pathlib import Path
-from minami_kg.store import EmbeddedStore, StoreError
-try:
-    len(EmbeddedStore(Path(sys.argv[1])))
-except StoreError as err:
-    sys.exit(str(err))
-"""
-
-
 def _check_store(settings: Settings) -> None:
     """A missing or damaged embedded store stops `serve` with one line, not with 503s later.
 
-    The store is opened in a child process: opening it starts RocksDB's threads,
-    and gunicorn forks its workers from this process; a worker that inherits a
-    store whose threads do not exist hangs on its first write (an update).
     A remote store is not checked: the app answers 503 while it is down and
     recovers when it is back.
     """
-    if settings.endpoint:
-        return
-    probe = subprocess.run(
-        [sys.executable, "-c", _STORE_PROBE, str(settings.store)], capture_output=True, text=True
-    )
-    if probe.returncode != 0:
-        lines = probe.stderr.strip().splitlines() or [f"{settings.store}: cannot open the store"]
-        raise StoreError(lines[-1])
+    if not settings.endpoint:
+        len(EmbeddedStore(settings.store))  # raises StoreError with the reason
 
 
 @main.command("serve")
@@ -517,28 +496,18 @@ def _check_store(settings: Settings) -> None:
     "--port", type=int, envvar="PORT", default=8000, show_default=True, help="Port [env PORT]."
 )
 @click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=2,
-    show_default=True,
-    help="gunicorn web processes; each has MINAMI_KG_QUERY_WORKERS query processes.",
-)
-@click.option(
     "--threads",
     type=click.IntRange(min=1),
     default=8,
     show_default=True,
-    help="requests each web process answers at once (gunicorn's gthread worker).",
+    help="requests answered at once; queries run in MINAMI_KG_QUERY_WORKERS query processes.",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 @store_options
-def serve_command(
-    settings: Settings, host: str, port: int, workers: int, threads: int, dev: bool
-) -> None:
-    """Serve the graph over HTTP (gunicorn; --dev for Flask's reloader)."""
+def serve_command(settings: Settings, host: str, port: int, threads: int, dev: bool) -> None:
+    """Serve the graph over HTTP (waitress; --dev for Flask's reloader)."""
     from minami_kg.server import create_app
 
-    # Built here first, so that a bad setting fails in this process, before any fork.
     app = create_app(settings)
     _check_store(settings)
     click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
@@ -547,4 +516,4 @@ def serve_command(
     else:
         from minami_kg.server.wsgi import serve
 
-        serve(settings, host=host, port=port, workers=workers, threads=threads)
+        serve(app, settings, host=host, port=port, threads=threads)

@@ -62,7 +62,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     build(settings)
     env = {**os.environ, "MINAMI_KG_STORE": str(settings.store), "MINAMI_KG_BASE": base}
     cli = Path(sys.executable).parent / "minami-kg"  # the console script of this venv
-    command = [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    command = [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)]
     log_path = settings.store.parent / "server.log"
     log = log_path.open("wb")
     server = subprocess.Popen(

@@ -1,6 +1,6 @@
 """Load on loopback: 8 clients mixing SPARQL, pages and search, with a rebuild in the middle.
 
-A real `minami-kg serve` (gunicorn, two workers, rate limit off) over a store
+A real `minami-kg serve` (work limit off) over a store
 of the test's own answers 8 threads, each sending one request after another
 for `MINAMI_KG_LOAD_SECONDS` seconds (default 8; the figures in
 docs/security.md are from a 60 s run), and on for a third of that after the
@@ -72,7 +72,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(store: Path) -> Iterator[str]:
-    with live_server(store, workers=2) as url:
+    with live_server(store) as url:
         yield url
 
 

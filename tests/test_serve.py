@@ -1,6 +1,6 @@
-"""`minami-kg serve`: gunicorn's own threaded worker, the query pool, and the work limit.
+"""`minami-kg serve`: waitress, the query processes, and the work limit.
 
-One web process here, so every request meets the same process, and what a
+One server process, so every request meets the same process, and what a
 runaway query does to the others can be seen. The limit is on, as by default.
 """
 
@@ -17,7 +17,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from minami_kg.config import Settings
-from minami_kg.server.wsgi import GunicornServer
 
 from .test_sparql_endpoint import PLAN_LABEL, RUNAWAY
 from .w3c.server import live_server
@@ -30,7 +29,7 @@ OTHER_CLIENT = "127.0.0.2"  # the loopback network answers on all of 127/8
 @pytest.fixture(scope="module")
 def port(seed_settings: Settings, seed_build: object) -> Iterator[int]:
     env = {"MINAMI_KG_SPARQL_TIMEOUT": "1.5", "MINAMI_KG_QUERY_BUDGET": "60/minute"}
-    with live_server(seed_settings.store, env=env, workers=1) as url:
+    with live_server(seed_settings.store, env=env) as url:
         yield urlsplit(url).port or 80
 
 
@@ -102,15 +101,18 @@ def test_parallel_runaway_queries_get_429_while_another_client_is_answered(port:
     assert len(lookups) >= 6 and set(lookups) == {200}
 
 
-def test_the_counters_are_shared_by_the_web_processes(
+def test_the_counters_are_shared_by_the_server_processes(
     seed_settings: Settings, seed_build: object
 ) -> None:
-    """Two web processes, four runaway queries on four connections: still two run."""
+    """Two servers over one store, four runaway queries, two to each: still two run."""
     env = {"MINAMI_KG_SPARQL_TIMEOUT": "1.5", "MINAMI_KG_QUERY_BUDGET": "60/minute"}
-    with live_server(seed_settings.store, env=env, workers=2) as url:
-        port = urlsplit(url).port or 80
+    with (
+        live_server(seed_settings.store, env=env) as one,
+        live_server(seed_settings.store, env=env) as two,
+    ):
+        ports = [urlsplit(url).port or 80 for url in (one, two)] * 2
         with ThreadPoolExecutor(4) as pool:
-            runaways = [pool.submit(ask, port, RUNAWAY, "127.0.0.5") for _ in range(4)]
+            runaways = [pool.submit(ask, port, RUNAWAY, "127.0.0.5") for port in ports]
             assert sorted(r.result()[0] for r in runaways) == [429, 429, 503, 503]
 
 
@@ -159,6 +161,3 @@ def test_an_access_log_is_written_only_when_asked_for(
         assert connection.getresponse().status == 200
         connection.close()
     assert 'GET /healthz?from=the-test HTTP/1.1" 200' in log.read_text()
-    quiet = GunicornServer(seed_settings, host="127.0.0.1", port=1, workers=1, threads=1)
-    assert quiet.cfg.accesslog is None
-    assert quiet.cfg.worker_class_str == "gthread"

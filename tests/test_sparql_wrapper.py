@@ -138,18 +138,18 @@ def test_construct_as_n_triples_by_content_negotiation(endpoint: str, method: st
     assert LABEL in {str(o) for o in graph.objects()}
 
 
-def test_serve_runs_gunicorn_on_port_from_env(endpoint: str) -> None:
+def test_serve_runs_waitress_on_port_from_env(endpoint: str) -> None:
     address = urlsplit(endpoint)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
     connection.request("GET", "/healthz")
     response = connection.getresponse()
     assert response.status == 200
-    assert response.getheader("Server", "").startswith("gunicorn")
+    assert response.getheader("Server", "") == "minami-kg"  # waitress, named as ours
 
 
 def test_serve_options() -> None:
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--workers", "--host", "--port", "--dev"):
+    for option in ("--threads", "--host", "--port", "--dev"):
         assert option in result.output
-    assert "gunicorn" in result.output
+    assert "waitress" in result.output

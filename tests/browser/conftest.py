@@ -52,8 +52,8 @@ BLOCKING_IMPACTS = ("serious", "critical")
 
 @pytest.fixture(scope="session")
 def server_url(seed_settings: Settings, seed_build: BuildResult) -> Iterator[str]:
-    """`minami-kg serve` (gunicorn) over the session's seed store."""
-    with live_server(seed_settings.store, workers=2) as url:
+    """`minami-kg serve` over the session's seed store."""
+    with live_server(seed_settings.store) as url:
         yield url
 
 

@@ -1,4 +1,4 @@
-"""A real `minami-kg serve` (gunicorn) on a free loopback port, for tests over HTTP."""
+"""A real `minami-kg serve` (waitress) on a free loopback port, for tests over HTTP."""
 
 from __future__ import annotations
 
@@ -23,22 +23,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(
-    store: Path, *, env: dict[str, str] | None = None, workers: int = 1
-) -> Iterator[str]:
+def live_server(store: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `minami-kg serve` over `store`; yield its base URL; stop it afterwards.
 
     Fails with the server's own output when it does not answer /healthz in time.
     """
-    with served(store, env=env, workers=workers) as (url, _):
+    with served(store, env=env) as (url, _):
         yield url
 
 
 @contextmanager
 def served(
-    store: Path, *, env: dict[str, str] | None = None, workers: int = 1
+    store: Path, *, env: dict[str, str] | None = None
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`live_server`, yielding the server's process (gunicorn's arbiter) with its URL."""
+    """`live_server`, yielding the server's process with its URL."""
     port = free_port()
     environ = {
         **os.environ,
@@ -49,7 +47,7 @@ def served(
     }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, "serve", "--workers", str(workers)],
+            [sys.executable, "-c", SERVE, "serve"],
             env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,
