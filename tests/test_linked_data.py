@@ -424,3 +424,18 @@ def test_unknown_graph_and_unknown_path_get_the_404_page(
     machine = client.get("/no/such/path.json")
     assert machine.status_code == 404
     assert "error" in machine.get_json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/data/{MEASURE}.ttl", "/dataset?format=ttl", "/.well-known/void", "/api/search?q=防災"],
+)
+def test_the_machine_faces_may_be_read_from_any_origin(client: FlaskClient, path: str) -> None:
+    """CORS, so a portal's page can read the data; the staff's pages are not opened so."""
+    answer = client.get(path, headers={"Origin": "https://portal.example.jp"})
+    assert answer.status_code == 200, path
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    missing = client.get(f"/data/{MEASURE}.xyz", headers={"Origin": "https://portal.example.jp"})
+    assert missing.headers["Access-Control-Allow-Origin"] == "*"  # errors too
+    page = client.get("/", headers={"Origin": "https://portal.example.jp"})
+    assert "Access-Control-Allow-Origin" not in page.headers
