@@ -21,6 +21,7 @@ from werkzeug.test import TestResponse
 from minami_kg.cli import main
 from minami_kg.config import Settings, SettingsError
 from minami_kg.server import create_app
+from minami_kg.server.limits import Budget, WorkLimit
 from minami_kg.server.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 from minami_kg.server.sparql import get_pool
 
@@ -188,3 +189,26 @@ def test_the_policy_allows_this_site_only_and_no_inline_script() -> None:
     assert "unsafe" not in CONTENT_SECURITY_POLICY
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
+
+
+def test_threads_that_meet_a_new_counter_file_at_once_all_get_in(tmp_path: Path) -> None:
+    """The file is prepared once, before any request: eight threads arriving together on a
+    fresh file used to meet SQLite's lock on the switch to WAL ("database is locked")."""
+    errors: list[str] = []
+    for trial in range(20):
+        limit = WorkLimit(tmp_path / f"{trial}.sqlite", Budget(60, 60), 100, 60)
+        barrier = threading.Barrier(8)
+
+        def one(limit: WorkLimit = limit, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                limit.release(limit.admit("203.0.113.7"))
+            except Exception as err:
+                errors.append(repr(err))
+
+        threads = [threading.Thread(target=one) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []

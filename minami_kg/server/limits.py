@@ -28,6 +28,7 @@ seconds.
 
 from __future__ import annotations
 
+import fcntl
 import math
 import sqlite3
 import threading
@@ -118,17 +119,36 @@ class WorkLimit:
         self.lease = lease
         self._local = threading.local()
         self._released = 0
+        self._prepare()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        db.execute("PRAGMA synchronous=OFF")  # counters: losing the last ones is harmless
+        return db
+
+    def _prepare(self) -> None:
+        """The file in WAL mode with its tables, made once, before any thread asks.
+
+        Switching a file to WAL takes a lock that SQLite does not wait for, so
+        threads doing it at once got "database is locked". Several servers
+        starting together still may: under a lock of
+        their own, one at a time.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            db = self._connect()
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(_SCHEMA)
+            finally:
+                db.close()
 
     def _db(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 connections stay in the thread that made them)."""
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=OFF")  # counters: losing the last ones is harmless
-            db.executescript(_SCHEMA)
-            self._local.db = db
+            db = self._local.db = self._connect()
         return db
 
     def admit(self, client: str) -> Ticket:
