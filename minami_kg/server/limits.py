@@ -16,7 +16,7 @@ query process with runaway queries. So, per client address, on /sparql and
   runaway queries never hold every query process (`query_workers` per web
   process is larger) and other clients' lookups go on.
 
-The counters must be shared by the server's processes (gunicorn's workers).
+The counters must be shared by every server process over the store (instances behind a proxy).
 The `limits` package counts requests in windows: it cannot charge a cost
 known only when a request ends, nor count requests in flight, and its
 shared storages need a Redis or memcached server. An SQLite file in WAL mode

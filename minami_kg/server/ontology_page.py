@@ -85,7 +85,7 @@ def read_vocabulary(settings: Settings) -> Vocabulary:
 def _vocabulary(app: Flask) -> Vocabulary:
     """The files read on the first request that needs them, then kept with the app.
 
-    Not when the app is created: every web worker and every test would parse
+    Not when the app is created: every server and every test would parse
     both files (about 0.1 s) for a page few of them serve.
     """
     vocabulary = app.extensions.get(ONTOLOGY_KEY)

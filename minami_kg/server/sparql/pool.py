@@ -5,7 +5,7 @@ signal does not interrupt it (the work happens in Rust, outside the GIL). The
 only way to really stop a runaway query is to stop the process running it.
 So each web process keeps a small pool of query processes, and this is the
 one way a query runs on the embedded store, whatever serves the app
-(gunicorn under `minami-kg serve`, Flask's server under `--dev`, the tests):
+(waitress under `minami-kg serve`, Flask's server under `--dev`, the tests):
 
 * a query process reads the store through `EmbeddedStore` (read-only, reopened
   when a build or an update swaps in a new generation);
@@ -81,7 +81,7 @@ class _Process:
 
     Started as a fresh interpreter with `subprocess` rather than through
     `multiprocessing`, which would import the host's `__main__` again (a
-    script, gunicorn, the Flask reloader) in every process.
+    script, a server, the Flask reloader) in every process.
     """
 
     def __init__(self, store_path: str) -> None:
