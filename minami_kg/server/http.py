@@ -2,9 +2,9 @@
 
 - `HttpError(status, message)`: the one error a view raises. One handler
   answers it (and a read model's refusal, werkzeug's own 404, 405 …, and a
-  store that is down) in
-  the asker's language: a page in the site's style for browsers, `{"error": …}`
-  for API clients and JSON twins, plain text for SPARQL clients.
+  store that is down) in the asker's language: a page in the site's style for
+  browsers, `{"error": …}` for API clients and JSON twins, plain text for
+  SPARQL clients.
 - `wants_json()` and `negotiate()`: content negotiation, HTML / JSON / RDF.
 - `page()` and `twin()`: an HTML view and its JSON twin, named in a `Link:
   rel="alternate"` header (`alternates()` writes that header everywhere).
