@@ -26,6 +26,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from minami_kg.config import Settings
 from minami_kg.publish.dumps import GZIP_MEDIA_TYPE, DumpManifest
+from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import (
     DCAT,
     DCTERMS,
@@ -153,7 +154,7 @@ def plan_datasets(store: GraphStore, base: str) -> list[PlanDataset]:
 
 
 def _slug(plan: NamedNode, base: str) -> str:
-    return "plan-" + plan.value.removeprefix(base + "id/").replace("/", "-")
+    return "plan-" + plan.value.removeprefix(Iris(base).id_base).replace("/", "-")
 
 
 def description_quads(
@@ -179,7 +180,7 @@ def _describe(
     store: GraphStore, settings: Settings, manifest: DumpManifest | None, urls: Urls
 ) -> Iterator[tuple]:
     base = settings.base
-    space = Literal(base + "id/")
+    space = Literal(Iris(base).id_base)
     catalog, graph, service = urls.part("catalog"), urls.part("graph"), urls.part("sparql")
     publisher, licence = urls.part("publisher"), NamedNode(settings.licence)
     languages = [EU_LANGUAGE.JPN, EU_LANGUAGE.ENG]

@@ -18,6 +18,11 @@ class Iris:
     def _node(self, path: str) -> NamedNode:
         return NamedNode(self.base + path)
 
+    @property
+    def id_base(self) -> str:
+        """What every thing's IRI starts with (graphs and the ontology have others)."""
+        return self.base + "id/"
+
     # things
     def city(self, city: str) -> NamedNode:
         return self._node(f"id/city/{city}")

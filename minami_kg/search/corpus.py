@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, QuerySolution, Variable
 
+from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import MKG, SKOS, SPARQL_PREFIXES
 from minami_kg.store import GraphStore, select
 
@@ -141,7 +142,7 @@ class Corpus:
 
 def read_corpus(store: GraphStore, base: str) -> Corpus:
     """Every labelled resource of the graph with its texts, facets and synonyms."""
-    prefix = {Variable("prefix"): Literal(base + "id/")}
+    prefix = {Variable("prefix"): Literal(Iris(base).id_base)}
     docs: dict[str, Document] = {}
     for row in select(store, _TEXTS, substitutions=prefix):
         _add_text(docs.setdefault(row["s"].value, Document(row["s"].value)), row)

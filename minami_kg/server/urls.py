@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from minami_kg.rdf.iris import Iris
+
 PLAN_KEY = re.compile(r"([a-z0-9-]+)/(\d{4})")
 """A plan's key: `minami/2022`. Group 1 is the ward, group 2 the fiscal year."""
 
@@ -24,7 +26,7 @@ class Urls:
 
     @property
     def id_base(self) -> str:
-        return self.base + "id/"
+        return Iris(self.base).id_base
 
     def iri(self, key: str) -> str:
         return self.id_base + key
