@@ -338,7 +338,8 @@ def test_a_runaway_query_is_stopped_and_the_server_keeps_answering(
     assert answers == [503]
     assert time.monotonic() - started < 10
     after = set(get_pool(app).pids())
-    assert len(after) == len(before) and after != before  # the stuck worker was replaced
+    assert before - after  # the stuck process was stopped
+    assert 1 <= len(after) <= get_pool(app).size  # and replaced
     response = client.get("/sparql", query_string={"query": RUNAWAY})
     assert response.status_code == 503
     assert response.headers["Retry-After"]

@@ -138,25 +138,30 @@ class QueryPool:
         except queue.Empty:
             raise PoolBusy from None
 
-    def _drop(self, process: _Process) -> None:
+    def _replace(self, process: _Process) -> None:
+        """Stop `process` and start its successor now, so that the next query does not
+        wait for a new interpreter to start (about 0.4 s)."""
         process.stop()
+        successor = _Process(self.store_path)
         with self._lock:
             self._all.remove(process)
+            self._all.append(successor)
+        self._idle.put(successor)
 
     def run(self, job: Job) -> Reply:
         """The reply to `job`; raises QueryTimeout or PoolBusy."""
         process = self._take()
         if not process.wait_ready():
-            self._drop(process)
+            self._replace(process)
             raise PoolBusy
         try:
             process.conn.send(job)
             if not process.answers_within(self.timeout):
-                self._drop(process)
+                self._replace(process)
                 raise QueryTimeout
             reply: Reply = process.conn.recv()
         except (EOFError, OSError):
-            self._drop(process)  # the process died (e.g. out of memory)
+            self._replace(process)  # the process died (e.g. out of memory)
             return Refusal(503, "The query stopped its process; try again.", {"Retry-After": "1"})
         self._idle.put(process)
         return reply
