@@ -404,10 +404,10 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
     from pyoxigraph import QueryResultsFormat, Store
 
     from minami_kg.config import Settings
+    from minami_kg.results.formats import parse_accept
+    from minami_kg.results.write import Job, execute
     from minami_kg.server import create_app
-    from minami_kg.server.formats import parse_accept
     from minami_kg.server.sparql import get_pool
-    from minami_kg.server.sparql.results import Job, execute
 
     store = Store.read_only(os.path.realpath(store_path))
     app = create_app(dataclasses.replace(Settings.from_env(), store=store_path))

@@ -17,8 +17,8 @@ from rdflib import Graph, Namespace, URIRef
 from minami_kg.build import BuildResult, build
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.publish import DUMP_FORMATS, read_manifest
+from minami_kg.results.formats import GRAPH_FORMATS
 from minami_kg.server import create_app
-from minami_kg.server.formats import GRAPH_FORMATS
 from minami_kg.store import EmbeddedStore
 from tests.conftest import settings_for
 

@@ -24,8 +24,8 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from minami_kg.server.formats import parse_accept
-from minami_kg.server.sparql.results import Answer, Job, execute
+from minami_kg.results.formats import parse_accept
+from minami_kg.results.write import Answer, Job, execute
 
 FORMATS = {
     "json": QueryResultsFormat.JSON,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minami_kg.server.formats import (
+from minami_kg.results.formats import (
     GRAPH,
     GRAPH_FORMATS,
     RESULT_FORMATS,

@@ -27,7 +27,7 @@ from minami_kg.publish import (
     read_manifest,
     store_version,
 )
-from minami_kg.server.formats import (
+from minami_kg.results.formats import (
     GRAPH,
     GRAPH_FORMATS,
     choose,

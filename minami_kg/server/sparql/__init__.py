@@ -7,7 +7,7 @@ Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
   `named-graph-uri` (§2.1.4). With neither, and no FROM in the query, the
   default graph is the union of all named graphs (sd:UnionDefaultGraph).
 * §2.1.6 / §2.1.7 responses: a format chosen from `Accept` (q-values) or a
-  `format` parameter (`formats`); 400 with the parser's message for a
+  `format` parameter (`minami_kg.results.formats`); 400 with the parser's message for a
   malformed query, 406 when no offered format is acceptable.
 * §2.2 update operation: POST form (`update=`) or `application/sparql-update`,
   with `using-graph-uri` / `using-named-graph-uri`; allowed only with
@@ -39,7 +39,7 @@ from werkzeug.wsgi import get_current_url
 
 from minami_kg.queries import canned_queries
 from minami_kg.rdf.namespaces import PREFIXES
-from minami_kg.server.formats import (
+from minami_kg.results.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
     MediaRange,
@@ -50,6 +50,7 @@ from minami_kg.server.formats import (
     parse_accept,
     prefers_html,
 )
+from minami_kg.results.write import Job, Refusal, Reply, answer
 from minami_kg.server.http import HttpError
 from minami_kg.server.sparql.checks import (
     DatasetError,
@@ -66,7 +67,6 @@ from minami_kg.server.sparql.protocol import (
     graph_iris,
     read_operation,
 )
-from minami_kg.server.sparql.results import Job, Refusal, Reply, answer
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import SPARQL_PATH
 from minami_kg.store import EmbeddedStore, StoreBusy, serialized

@@ -3,14 +3,15 @@
 pyoxigraph has no query timeout and cannot cancel a running query, and a
 signal does not interrupt it (the work happens in Rust, outside the GIL). The
 only way to really stop a runaway query is to stop the process running it.
-So each web process keeps a small pool of query processes, and this is the
+So the server keeps a small pool of query processes, and this is the
 one way a query runs on the embedded store, whatever serves the app
 (waitress under `minami-kg serve`, Flask's server under `--dev`, the tests):
 
-* a query process reads the store through `EmbeddedStore` (read-only, reopened
-  when a build or an update swaps in a new generation);
+* a query process (`minami_kg.results.process`, which imports nothing of the
+  web app) reads the store through `EmbeddedStore` (read-only, reopened when a
+  build or an update swaps in a new generation);
 * it runs the query and serialises the result in the negotiated format
-  (`results`), and sends back bytes, never Python objects;
+  (`minami_kg.results.write`), and sends back bytes, never Python objects;
 * when a query outlives `sparql_timeout`, the pool kills that process, starts
   a fresh one, and the request is answered 503 naming the limit. The web
   process itself never blocks on a query it cannot stop, so `/healthz` and
@@ -31,14 +32,12 @@ import socket
 import subprocess
 import sys
 import threading
-import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from minami_kg.server.sparql.results import Job, Refusal, Reply, execute, unavailable
-from minami_kg.store import EmbeddedStore, StoreError
+from minami_kg.results.process import READY
+from minami_kg.results.write import Job, Refusal, Reply
 
-READY = "ready"
 START_WAIT = 30.0  # seconds a new query process may take to import and say it is ready
 
 
@@ -50,29 +49,10 @@ class PoolBusy(Exception):
     """Every query process stayed busy for as long as a query may run."""
 
 
-def worker_main(conn: Connection, store_path: str) -> None:
-    """A query process's loop: receive a Job, send back a Reply, until the socket closes."""
-    store = EmbeddedStore(Path(store_path))
-    try:
-        conn.send(READY)
-        while True:
-            job: Job = conn.recv()
-            try:
-                reply = execute(store.snapshot(), job)
-            except StoreError as err:
-                reply = unavailable(err)
-            except Exception:  # a bug, not the client's fault: log it, answer 500, go on
-                traceback.print_exc()
-                reply = Refusal(500, "Internal error while running the query.")
-            conn.send(reply)
-    except (EOFError, OSError):
-        return  # the web process has gone
-
-
 _ENTRY = (
     "import sys; from multiprocessing.connection import Connection; "
-    "from minami_kg.server.sparql.pool import worker_main; "
-    "worker_main(Connection(int(sys.argv[1])), sys.argv[2])"
+    "from minami_kg.results.process import serve; "
+    "serve(Connection(int(sys.argv[1])), sys.argv[2])"
 )
 
 
@@ -103,8 +83,12 @@ class _Process:
         return bool(self._poller.poll(seconds * 1000))
 
     def wait_ready(self) -> bool:
-        if not self.ready and self.answers_within(START_WAIT):
-            self.ready = self.conn.recv() == READY
+        """Whether the process said it is ready; False when it did not, or has gone."""
+        try:
+            if not self.ready and self.answers_within(START_WAIT):
+                self.ready = self.conn.recv() == READY
+        except (EOFError, OSError):
+            return False
         return self.ready
 
     def stop(self) -> None:
@@ -152,8 +136,8 @@ class QueryPool:
         if process.wait_ready():
             self._idle.put(process)
             return
-        process.stop()  # it could not start: the pool grows again on demand
-        with self._lock:
+        process.stop()  # it could not start (or the pool was closed): it grows on demand
+        with self._lock, contextlib.suppress(ValueError):
             self._all.remove(process)
 
     def run(self, job: Job) -> Reply:

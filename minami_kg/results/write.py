@@ -31,7 +31,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from minami_kg.server.formats import (
+from minami_kg.results.formats import (
     FORMATS_BY_KIND,
     GRAPH,
     RESULTS,
