@@ -33,9 +33,8 @@ SPARQL = {"query": ASK, "format": "json"}
 
 
 def _limited(seed_settings: Settings, budget: str, **changes: object) -> Flask:
-    return create_app(
-        seed_settings.with_changes(query_budget=budget, sparql_timeout=1.2, **changes)
-    )
+    changes = {"sparql_timeout": 1.2, **changes}
+    return create_app(seed_settings.with_changes(query_budget=budget, **changes))
 
 
 def _from(client: FlaskClient, address: str, path: str, **kwargs: object) -> TestResponse:
@@ -80,7 +79,8 @@ def test_a_client_over_its_budget_of_work_gets_429_with_retry_after(
 def test_a_client_may_run_only_so_many_requests_at_once(
     seed_settings: Settings, seed_build: object
 ) -> None:
-    app = _limited(seed_settings, "60/minute", client_concurrency=2)
+    # the two let in run for 2.5 s, well past the 1 s the third waits for a slot
+    app = _limited(seed_settings, "60/minute", client_concurrency=2, sparql_timeout=2.5)
     statuses: list[int] = []
 
     def runaway() -> None:
