@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     http.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
-    limits.init_app(app, settings)
+    limits.init_app(app)
 
     from minami_kg.server.dataset import dataset
     from minami_kg.server.diff import diff_pages

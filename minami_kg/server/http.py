@@ -20,7 +20,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -117,6 +117,15 @@ def twin(data: object, template: str, **context: Any) -> Response:
     if wants_json():
         return jsonify(data)
     return page(template, **context)
+
+
+def attachment(filename: str, ascii_name: str | None = None) -> str:
+    """`Content-Disposition` for a download: `filename` as the UTF-8 name (RFC 6266, 5987),
+    and `ascii_name`, or `filename` with its other characters as `_`, for older clients."""
+    fallback = ascii_name or "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # ---------------------------------------------------------------- errors

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
 
+from minami_kg.server.models.plans import pick
+
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"
 COOKIE = "lang"
@@ -41,10 +43,8 @@ def current_language() -> str:
 
 
 def t(ja: str | None, en: str | None = None) -> str:
-    """`en` on an English page when there is one, else `ja`."""
-    if current_language() == "en" and en:
-        return en
-    return ja or en or ""
+    """`en` on an English page when there is one, else `ja` (`models.plans.pick`)."""
+    return pick(current_language(), ja, en)
 
 
 def url_in(lang: str) -> str:

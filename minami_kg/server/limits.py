@@ -41,6 +41,7 @@ from limits import parse
 
 from minami_kg.config import Settings, SettingsError
 from minami_kg.server.http import HttpError
+from minami_kg.server.state import get_settings
 from minami_kg.server.urls import SPARQL_PATH
 
 OFF = ("off", "none", "0")
@@ -228,9 +229,9 @@ def from_settings(settings: Settings) -> WorkLimit | None:
     return WorkLimit(settings.limits_path, budget, settings.client_concurrency, lease)
 
 
-def init_app(app: Flask, settings: Settings) -> None:
+def init_app(app: Flask) -> None:
     """Meter /sparql and /api/: admit before the view, charge when the request ends."""
-    limit = from_settings(settings)
+    limit = from_settings(get_settings(app))
     if limit is None:
         return
 

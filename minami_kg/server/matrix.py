@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from minami_kg.server.http import HttpError, page, twin, wants_json
+from minami_kg.server.http import HttpError, attachment, page, twin, wants_json
 from minami_kg.server.i18n import current_language
 from minami_kg.server.models.matrix import Matrix, read_matrix
 from minami_kg.server.models.matrix_files import Download, matrix_csv, matrix_xlsx
@@ -77,17 +77,9 @@ def cell() -> ResponseReturnValue:
     return twin(body, "matrix_cell.html", cell=body, back=f"/matrix?plan={body['plan']['key']}")
 
 
-def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII `filename` and the real one as `filename*` (RFC 6266, 5987)."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 def _download(file: Download) -> Response:
     response = Response(file.data, content_type=file.media_type)
-    response.headers["Content-Disposition"] = content_disposition(file.filename)
+    response.headers["Content-Disposition"] = attachment(file.filename)
     return response
 
 

@@ -21,7 +21,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -39,7 +39,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutio
 from minami_kg.config import PROJECT_ROOT
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
-from minami_kg.server.http import HttpError, page, wants_json
+from minami_kg.server.http import HttpError, attachment, page, wants_json
 from minami_kg.server.models.spreadsheets import spreadsheet_text
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls
@@ -205,10 +205,9 @@ def _column_widths(table: ResultTable) -> dict[str, float]:
     return widths
 
 
-def attachment(name: str, title: str, suffix: str) -> str:
-    """`Content-Disposition` with an ASCII name and the Japanese title as the UTF-8 name."""
-    readable = _UNSAFE_IN_FILENAME.sub("_", title).strip() or name
-    return f"attachment; filename=\"{name}{suffix}\"; filename*=UTF-8''{quote(readable + suffix)}"
+def download_name(name: str, title: str, suffix: str) -> str:
+    """The query's title as the file's name, what a file system cannot hold as `_`."""
+    return (_UNSAFE_IN_FILENAME.sub("_", title).strip() or name) + suffix
 
 
 # --- the views ----------------------------------------------------------------------------
@@ -285,14 +284,18 @@ def query_page(name: str) -> ResponseReturnValue:
         return jsonify(query=name, columns=table.columns, rows=rows)
     if fmt == "csv":
         response = Response(table_csv(table), content_type="text/csv; charset=utf-8")
-        response.headers["Content-Disposition"] = attachment(name, query.title, ".csv")
+        response.headers["Content-Disposition"] = attachment(
+            download_name(name, query.title, ".csv"), name + ".csv"
+        )
         return response
     if fmt == "xlsx":
         response = Response(
             table_xlsx(table, query.title),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response.headers["Content-Disposition"] = attachment(name, query.title, ".xlsx")
+        response.headers["Content-Disposition"] = attachment(
+            download_name(name, query.title, ".xlsx"), name + ".xlsx"
+        )
         return response
 
     cells = [[display_cell(t, base) for t in row] for row in table.rows]
