@@ -14,7 +14,8 @@ all three accept the form. Every request names an explicit `Accept` and has
 a timeout. Each request opens its own connection (the standard library's
 `urllib`, no pooling), so a server that goes away and comes back needs
 nothing reset here: while it is away every call raises `StoreError` with one
-line saying so. SPARQLWrapper is not used: it guesses the query form with a
+line saying so. A read that loses its connection is sent once more (`_read`).
+SPARQLWrapper is not used: it guesses the query form with a
 regular expression and picks formats for us, where two form POSTs suffice.
 
 Our graphs. The store owns the named graphs whose IRI starts with
@@ -254,7 +255,7 @@ class RemoteStore:
         self, sparql: str
     ) -> tuple[list[QuerySolution], http.client.HTTPMessage]:
         """A query of our own, on the server's default dataset (all graphs named)."""
-        body, content_type, headers = self._exchange(
+        body, content_type, headers = self._read(
             self.query_endpoint, [("query", sparql)], _RESULTS_ACCEPT
         )
         results = self._results(body, content_type)
@@ -268,8 +269,34 @@ class RemoteStore:
     def _request(
         self, url: str, form: list[tuple[str, str]], accept: str, *, is_update: bool = False
     ) -> tuple[bytes, str]:
-        body, content_type, _ = self._exchange(url, form, accept, is_update=is_update)
+        if is_update:
+            body, content_type, _ = self._exchange(url, form, accept, is_update=True)
+        else:
+            body, content_type, _ = self._read(url, form, accept)
         return body, content_type
+
+    def _read(
+        self, url: str, form: list[tuple[str, str]], accept: str
+    ) -> tuple[bytes, str, http.client.HTTPMessage]:
+        """`_exchange` for a query, sent a second time if the first lost its connection.
+
+        Behind a load balancer, a replica that dies takes the requests it was
+        answering with it: refused, reset, or closed before or during the answer.
+        The next connection goes to a live replica, so the reader need not see
+        the failure. Only reads: a query changes nothing, so sending it twice is
+        harmless, while an update whose connection broke may have been applied
+        and must not be repeated blindly. Only connection failures: an HTTP error
+        is the server's considered answer and a timeout is a query that would be
+        as slow again (retrying it doubles the load of exactly the queries that
+        hurt). Only once: a second failure in a row means the service, not one
+        connection, is down, and the caller should hear so without further delay.
+        """
+        try:
+            return self._exchange(url, form, accept)
+        except StoreError as err:
+            if not _lost_connection(err):
+                raise
+        return self._exchange(url, form, accept)
 
     def _exchange(
         self, url: str, form: list[tuple[str, str]], accept: str, *, is_update: bool = False
@@ -504,6 +531,18 @@ def _first_line(body: bytes) -> str:
     text = body.decode("utf-8", errors="replace").strip()
     line = next((part for part in text.splitlines() if part.strip()), "")
     return _one_line(line) or "(no message)"
+
+
+def _lost_connection(err: StoreError) -> bool:
+    """Whether `_exchange` failed because the connection was refused, reset or closed
+    early (its one-line StoreError keeps the cause as `__context__`): not a timeout,
+    not an HTTP error, not an answer that does not parse."""
+    cause = err.__context__
+    if isinstance(cause, urllib.error.HTTPError):
+        return False
+    if isinstance(cause, urllib.error.URLError):
+        cause = cause.reason if isinstance(cause.reason, BaseException) else None
+    return isinstance(cause, ConnectionError | http.client.IncompleteRead)
 
 
 def _reason(err: BaseException, timeout: float) -> str:
