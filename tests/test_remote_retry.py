@@ -201,7 +201,7 @@ def test_an_update_whose_connection_fails_is_not_sent_again(
     flaky = FlakyProxy(oxigraph.port, [])
     try:
         nquads = tmp_path / "one.nq"
-        nquads.write_text(f"<http://ex/a> <http://ex/p> \"x\" <{GRAPH_PREFIX}test> .\n")
+        nquads.write_text(f'<http://ex/a> <http://ex/p> "x" <{GRAPH_PREFIX}test> .\n')
         # the stale-staging listing (a read) passes; the first INSERT DATA is dropped
         store = through(flaky, "pass", "drop")
         with pytest.raises(StoreError, match="SPARQL server unavailable"):
