@@ -105,6 +105,7 @@ def read_source(
         source_url=source.source_url,
         licence=source.licence,
         issued=source.issued,
+        title=source.title,
     )
     return BuiltPlan(document=document, plan=plan, reading=reading)
 

@@ -1,7 +1,7 @@
 """Finding source documents and what their manifests say about them.
 
 A source folder is `data/sources/<ward>/<fy>/` with a `manifest.toml` (ward,
-fiscal year, publisher, source URL, licence, date) and the plan's document:
+fiscal year, publisher, title, source URL, licence, date) and the plan's document:
 the manifest's `file`, or the files of a plan published as several pages in
 the manifest's `files = ["1-kihon.html", "2-shisaku.html", …]` (read in that
 order as one plan). Without `file` or `files`, each document in the folder
@@ -39,6 +39,7 @@ class SourceDocument:
     licence: str | None = None
     issued: str | None = None
     encoding: str | None = None
+    title: str | None = None  # the document's title as published (the 出典 line names it)
 
     @property
     def path(self) -> Path:
@@ -68,6 +69,7 @@ def _from_manifest(paths: list[Path], manifest: dict[str, object]) -> SourceDocu
         licence=text("licence"),
         issued=text("issued"),
         encoding=text("encoding"),
+        title=text("title"),
     )
 
 
