@@ -20,12 +20,14 @@ from openpyxl import load_workbook
 from pyoxigraph import Literal, NamedNode
 
 from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.publish.attribution import Attribution
 from minami_kg.queries import canned_queries, find_query
 from minami_kg.rdf.namespaces import PREFIXES, XSD
 from minami_kg.server.pages import Cell, ResultTable, run_query, table_xlsx
 
 QUERIES = canned_queries(PROJECT_ROOT / "queries")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CREDIT = Attribution("https://creativecommons.org/licenses/by/4.0/", "minami-kg")
 
 
 def section_iri(settings: Settings, slug: str) -> str:
@@ -258,7 +260,7 @@ def test_xlsx_never_writes_a_formula() -> None:
             [NamedNode("http://example.org/a"), Literal("減災")],
         ],
     )
-    book = load_workbook(io.BytesIO(table_xlsx(table, "試し: [テスト]")))
+    book = load_workbook(io.BytesIO(table_xlsx(table, "試し: [テスト]", CREDIT)))
     sheet = book.active
     assert sheet.title == "試し_ (テスト)"
     cells = {cell.coordinate: cell for row in sheet.iter_rows() for cell in row}

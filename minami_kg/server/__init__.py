@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import http, i18n, limits, security, state
+from minami_kg.server import credits, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     state.init_app(app, settings)
     http.init_app(app)
     i18n.init_app(app)
+    credits.init_app(app)
     security.init_app(app)
     limits.init_app(app)
 

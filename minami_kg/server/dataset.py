@@ -35,6 +35,7 @@ from minami_kg.results.formats import (
     parse_accept,
     prefers_html,
 )
+from minami_kg.server.credits import current_attribution
 from minami_kg.server.http import HttpError, alternates
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls, page_url
@@ -155,6 +156,7 @@ def _page_context() -> dict[str, object]:
         "description_en": first(catalog, dct + "description", "en"),
         "publisher": settings.publisher,
         "licence": settings.licence,
+        "credit": current_attribution(),
         "datasets": datasets,
         "distributions": rows,
         "sparql": f"{settings.base}sparql",

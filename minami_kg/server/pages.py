@@ -37,10 +37,12 @@ from flask.typing import ResponseReturnValue
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions
 
 from minami_kg.config import PROJECT_ROOT
+from minami_kg.publish.attribution import Attribution
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
+from minami_kg.server.credits import current_attribution, licence_links
 from minami_kg.server.http import HttpError, attachment, page, wants_json
-from minami_kg.server.models.spreadsheets import spreadsheet_text
+from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls
 from minami_kg.store import Term, select
@@ -158,8 +160,9 @@ def table_csv(table: ResultTable) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def table_xlsx(table: ResultTable, title: str) -> bytes:
-    """One sheet named after the query; text that looks like a formula stays text."""
+def table_xlsx(table: ResultTable, title: str, credit: Attribution) -> bytes:
+    """One sheet named after the query, then the licence and sources (出典・利用条件);
+    text that looks like a formula stays text."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -179,6 +182,7 @@ def table_xlsx(table: ResultTable, title: str) -> bytes:
     sheet.freeze_panes = "A2"
     for letter, width in _column_widths(table).items():
         sheet.column_dimensions[letter].width = width
+    add_attribution_sheet(book, credit)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -284,13 +288,14 @@ def query_page(name: str) -> ResponseReturnValue:
         return jsonify(query=name, columns=table.columns, rows=rows)
     if fmt == "csv":
         response = Response(table_csv(table), content_type="text/csv; charset=utf-8")
+        licence_links(response)
         response.headers["Content-Disposition"] = attachment(
             download_name(name, query.title, ".csv"), name + ".csv"
         )
         return response
     if fmt == "xlsx":
         response = Response(
-            table_xlsx(table, query.title),
+            table_xlsx(table, query.title, current_attribution()),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response.headers["Content-Disposition"] = attachment(
