@@ -210,9 +210,15 @@ def test_csv_has_a_bom_and_reads_back(client: FlaskClient) -> None:
     assert response.data.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     data = client.get("/queries/sections-by-reach.json").get_json()
-    assert rows[0] == data["columns"]
-    assert rows[1:] == [[str(v) for v in row] for row in data["rows"]]
-    assert "総務課" in {row[0] for row in rows[1:]}
+    # the open-data conventions: the local government code, an ID and its name come first
+    assert rows[0] == ["全国地方公共団体コード", "ID", "地方公共団体名", *data["columns"]]
+    assert [row[3:] for row in rows[1:]] == [[str(v) for v in row] for row in data["rows"]]
+    assert {(row[0], row[2]) for row in rows[1:]} == {("141054", "横浜市南区")}
+    assert [row[1] for row in rows[1:]] == [str(n) for n in range(1, len(rows))]
+    assert "総務課" in {row[3] for row in rows[1:]}
+    english = client.get("/queries/sections-by-reach.csv?header=en").data.decode("utf-8-sig")
+    assert english.splitlines()[0] == ",".join(["code", "id", "name", *data["columns"]])
+    assert client.get("/queries/sections-by-reach.csv?header=zz").status_code == 400
 
 
 def test_csv_keeps_parameters(client: FlaskClient, seed_settings: Settings) -> None:

@@ -17,7 +17,6 @@ The editor (YASGUI, from npm) is served from `web/node_modules` under
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -42,6 +41,13 @@ from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
 from minami_kg.server.credits import current_attribution, licence_links
 from minami_kg.server.http import HttpError, attachment, page, wants_json
+from minami_kg.server.models.open_data import (
+    CSV_MEDIA_TYPE,
+    LocalBody,
+    header_language,
+    local_bodies,
+    with_bodies,
+)
 from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls
@@ -151,13 +157,19 @@ def display_cell(term: Term | None, base: str) -> Cell:
 # --- the files ----------------------------------------------------------------------------
 
 
-def table_csv(table: ResultTable) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on Japanese Windows reads it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows([_csv_cell(t) for t in row] for row in table.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def table_csv(
+    table: ResultTable,
+    name: str,
+    bodies: dict[str, LocalBody],
+    base: str,
+    ward: str | None,
+    header: str = "ja",
+) -> bytes:
+    """As open-data portals expect a table (`models.open_data`): UTF-8 with a byte-order
+    mark (Excel on Japanese Windows), the local government code, a row ID and the local
+    government's name first, then the query's columns; numbers as the JSON twin has them."""
+    values = [[_csv_value(t) for t in row] for row in table.rows]
+    return with_bodies(name, table.columns, table.rows, values, bodies, base, ward).csv(header)
 
 
 def table_xlsx(table: ResultTable, title: str, credit: Attribution) -> bytes:
@@ -188,10 +200,10 @@ def table_xlsx(table: ResultTable, title: str, credit: Attribution) -> bytes:
     return out.getvalue()
 
 
-def _csv_cell(term: Term | None) -> str:
-    """Numbers as written; text that a spreadsheet would run as a formula defused."""
+def _csv_value(term: Term | None) -> str | int | float | None:
+    """Numbers as numbers, booleans as written (true), the rest as text (defused on writing)."""
     value = term_value(term)
-    return spreadsheet_text(value) if isinstance(value, str) else term_text(term)
+    return term_text(term) if isinstance(value, bool) else value
 
 
 def _excel_safe(value: object, illegal: re.Pattern[str]) -> object:
@@ -264,7 +276,9 @@ def query_page(name: str) -> ResponseReturnValue:
 
     base = get_settings().base
     given = {
-        k: v for k, v in request.args.items() if k not in ("format", "lang") and v.strip() != ""
+        k: v
+        for k, v in request.args.items()
+        if k not in ("format", "lang", "header") and v.strip() != ""
     }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
@@ -287,7 +301,12 @@ def query_page(name: str) -> ResponseReturnValue:
         rows = [[term_value(t) for t in row] for row in table.rows]
         return jsonify(query=name, columns=table.columns, rows=rows)
     if fmt == "csv":
-        response = Response(table_csv(table), content_type="text/csv; charset=utf-8")
+        header = header_language(request.args.get("header"))
+        bodies = local_bodies(get_store(), base)
+        response = Response(
+            table_csv(table, name, bodies, base, given.get("ward"), header),
+            content_type=CSV_MEDIA_TYPE,
+        )
         licence_links(response)
         response.headers["Content-Disposition"] = attachment(
             download_name(name, query.title, ".csv"), name + ".csv"
