@@ -150,8 +150,8 @@ class Settings:
         default="minami-kg",
         metadata={
             "env": "MINAMI_KG_PUBLISHER",
-            "help": "who publishes this dataset: the DCAT catalogue's publisher, and the name "
-            "the licence and attribution lines give (pages' footers, /dataset, xlsx, dumps' README)",
+            "help": "who publishes this dataset: the DCAT catalogue's publisher, and the name the "
+            "licence and attribution lines give (pages' footers, /dataset, xlsx, dumps' README)",
         },
     )
     licence: str = field(
