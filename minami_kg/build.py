@@ -106,6 +106,7 @@ def read_source(
         licence=source.licence,
         issued=source.issued,
         title=source.title,
+        code=source.code,
     )
     return BuiltPlan(document=document, plan=plan, reading=reading)
 

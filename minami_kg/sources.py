@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minami_kg.localgov import FIVE_DIGITS
 from minami_kg.tomlfiles import read_toml
 
 MANIFEST_NAME = "manifest.toml"
@@ -40,6 +41,8 @@ class SourceDocument:
     issued: str | None = None
     encoding: str | None = None
     title: str | None = None  # the document's title as published (the 出典 line names it)
+    code: str | None = None  # the ward's five-digit local government code, for a ward the
+    # curation does not list (data/curation/wards.toml wins where it does)
 
     @property
     def path(self) -> Path:
@@ -58,6 +61,13 @@ def _from_manifest(paths: list[Path], manifest: dict[str, object]) -> SourceDocu
         return None if value is None else str(value)
 
     year = manifest.get("fiscal_year")
+    code = text("code")
+    if code is not None and not FIVE_DIGITS.fullmatch(code):
+        where = paths[0].parent / MANIFEST_NAME
+        raise SourceError(
+            f"{where}: code {code!r} must be the ward's five-digit local government code "
+            '(without the check digit), as a string: "14105"'
+        )
     return SourceDocument(
         paths=tuple(paths),
         ward=text("ward"),
@@ -70,6 +80,7 @@ def _from_manifest(paths: list[Path], manifest: dict[str, object]) -> SourceDocu
         issued=text("issued"),
         encoding=text("encoding"),
         title=text("title"),
+        code=code,
     )
 
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from pyoxigraph import Literal, NamedNode
 from rdflib import RDFS, Graph, URIRef
 
+from minami_kg.build import graph_quads, read_sources
 from minami_kg.config import PROJECT_ROOT
 from minami_kg.curation import CurationError, load_curation
 from minami_kg.localgov import (
@@ -23,7 +24,10 @@ from minami_kg.localgov import (
     six_digit_code,
 )
 from minami_kg.rdf.namespaces import DCTERMS, IC, MKG, RDF
+from minami_kg.sources import SourceError
 from minami_kg.store import EmbeddedStore, select
+
+from .conftest import settings_for
 
 BASE = "http://127.0.0.1:8000/"
 
@@ -153,3 +157,39 @@ def test_the_ontology_page_lists_the_imi_alignments(client: FlaskClient) -> None
     data = client.get("/ontology.json").get_json()
     ward = next(c for c in data["classes"] if c["local"] == "Ward")
     assert any(a["target"]["curie"] == "ic:組織型" for a in ward["alignments"]), ward
+
+
+# ---------------------------------------------------------------------------------------------
+# A ward the curation does not list: its manifest may give the code
+# ---------------------------------------------------------------------------------------------
+
+SEED_TEXT = PROJECT_ROOT / "data/sources/minami/2022/minami-r4-unei-hoshin.txt"
+
+
+def _plan_folder(root: Path, code: str) -> Path:
+    folder = root / "shiken" / "2022"
+    folder.mkdir(parents=True)
+    (folder / "plan.txt").write_bytes(SEED_TEXT.read_bytes())
+    (folder / "manifest.toml").write_text(
+        'file = "plan.txt"\nward = "shiken"\nward_name = "試験区"\ncity_name = "横浜市"\n'
+        f'fiscal_year = 2022\ncode = "{code}"\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_a_manifest_gives_the_code_of_a_ward_the_curation_does_not_list(tmp_path: Path) -> None:
+    curation = load_curation(PROJECT_ROOT / "data" / "curation")
+    assert curation.ward("試験区") is None
+    plans = read_sources(_plan_folder(tmp_path, "14199"), curation)
+    quads = graph_quads(plans, settings_for(tmp_path / "store"), curation)
+    ward = NamedNode(BASE + "id/shiken")
+    found = {(q.predicate, q.object) for q in quads if q.subject == ward}
+    assert (DCTERMS.identifier, Literal("141992")) in found  # 6+20+4+27+18 = 75; 11 - 9 = 2
+    assert (MKG.statisticalArea, NamedNode("http://data.e-stat.go.jp/lod/sac/C14199")) in found
+
+
+def test_a_manifest_code_that_is_not_five_digits_is_refused(tmp_path: Path) -> None:
+    curation = load_curation(PROJECT_ROOT / "data" / "curation")
+    with pytest.raises(SourceError, match=r"manifest.toml: code '141992'"):
+        read_sources(_plan_folder(tmp_path, "141992"), curation)

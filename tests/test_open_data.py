@@ -196,9 +196,9 @@ def test_one_setting_changes_the_licence_everywhere(
     assert "CC0 1.0" in footer and "試験局" in footer
     sheet = attribution_sheet(client.get("/queries/sections-by-reach.xlsx").data)
     assert CC0 in sheet and CC_BY not in sheet
-    assert f'<{CC0}>; rel="license"' in client.get(
-        "/plans/minami/2022/links.csv"
-    ).headers.getlist("Link")
+    assert f'<{CC0}>; rel="license"' in client.get("/plans/minami/2022/links.csv").headers.getlist(
+        "Link"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

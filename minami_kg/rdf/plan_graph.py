@@ -53,6 +53,7 @@ class DocumentInfo:
     licence: str | None = None
     issued: str | None = None
     title: str | None = None  # the document's title as its manifest gives it (出典 lines)
+    code: str | None = None  # the ward's five-digit code from the manifest, when not curated
 
 
 def era_label(fiscal_year: int) -> str:
@@ -121,6 +122,8 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
     curated_ward = curation.ward(doc.ward_name)
     q.types(ward, ORG.OrganizationalUnit, SCHEMA.GovernmentOrganization, MKG.Ward)
     q.labels(ward, doc.ward_name, curated_ward.en if curated_ward else None)
+    if curated_ward is None and doc.code:  # a ward the curation does not list yet
+        curated_ward = Municipality(name=doc.ward_name, slug=doc.ward, code=doc.code)
     _public_body(q, iris, ward, doc.ward_name, curated_ward)
 
     city_name = doc.city_name or (curated_ward.city if curated_ward else None) or plan.city_name
