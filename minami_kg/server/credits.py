@@ -2,12 +2,15 @@
 
 The footer of every page, `/dataset`, the xlsx and CSV downloads all ask
 `current_attribution()`. The sources are read from the store once per store
-version (a rebuild changes them, nothing else does). When the store cannot be
+version (a rebuild changes them, nothing else does), or for a minute from a
+remote store, which has no version. When the store cannot be
 read, the licence and publisher are still known: the footer of an error page
 then names them without the sources, rather than failing itself.
 """
 
 from __future__ import annotations
+
+import time
 
 from flask import Flask, Response, current_app
 
@@ -17,22 +20,23 @@ from minami_kg.server.state import get_settings, get_store
 from minami_kg.store import StoreError
 
 CACHE_KEY = "minami_kg.attribution"
-DATASET_PATH = "/dataset"
-"""Where the licence and the attribution are written out in full (HTML and DCAT)."""
+REMOTE_MAX_AGE = 60
+"""Seconds the sources read from a remote store are reused (as long as a page may be cached)."""
 
 
 def current_attribution() -> Attribution:
     settings, store = get_settings(), get_store()
     try:
         version = store_version(store)
+        # a remote store has no version: its sources are read again after REMOTE_MAX_AGE
+        key = version.tag if version else int(time.monotonic() // REMOTE_MAX_AGE)
         cached = current_app.extensions.get(CACHE_KEY)
-        if version is not None and cached and cached[0] == version.tag:
+        if cached and cached[0] == key:
             return cached[1]
         credit = read_attribution(store, settings.licence, settings.publisher)
     except StoreError:
         return Attribution(licence=settings.licence, publisher=settings.publisher)
-    if version is not None:
-        current_app.extensions[CACHE_KEY] = (version.tag, credit)
+    current_app.extensions[CACHE_KEY] = (key, credit)
     return credit
 
 
