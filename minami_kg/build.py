@@ -105,6 +105,8 @@ def read_source(
         source_url=source.source_url,
         licence=source.licence,
         issued=source.issued,
+        title=source.title,
+        code=source.code,
     )
     return BuiltPlan(document=document, plan=plan, reading=reading)
 

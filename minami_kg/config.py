@@ -148,11 +148,19 @@ class Settings:
     )
     publisher: str = field(
         default="minami-kg",
-        metadata={"env": "MINAMI_KG_PUBLISHER", "help": "publisher's name in the DCAT catalogue"},
+        metadata={
+            "env": "MINAMI_KG_PUBLISHER",
+            "help": "who publishes this dataset: the DCAT catalogue's publisher, and the name the "
+            "licence and attribution lines give (pages' footers, /dataset, xlsx, dumps' README)",
+        },
     )
     licence: str = field(
         default="https://creativecommons.org/licenses/by/4.0/",
-        metadata={"env": "MINAMI_KG_LICENCE", "help": "licence IRI in the DCAT catalogue"},
+        metadata={
+            "env": "MINAMI_KG_LICENCE",
+            "help": "licence IRI of the dataset: dcterms:license in the DCAT catalogue, and the "
+            "licence the attribution lines name (pages' footers, /dataset, xlsx, dumps' README)",
+        },
     )
 
     def __post_init__(self) -> None:

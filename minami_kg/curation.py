@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from minami_kg.localgov import FIVE_DIGITS, six_digit_code
 from minami_kg.tomlfiles import read_toml
 
 
@@ -38,8 +39,13 @@ class Municipality:
     name: str  # 南区
     slug: str  # minami
     en: str | None = None  # Minami Ward
-    code: str | None = None  # local-government code, 14105
+    code: str | None = None  # local-government code, five digits: 14105
     city: str | None = None  # the city a ward belongs to: 横浜市
+
+    @property
+    def full_code(self) -> str | None:
+        """The six-digit 全国地方公共団体コード, check digit included: 141054."""
+        return six_digit_code(self.code) if self.code else None
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,20 @@ def _by_ward(table: object, path: str) -> dict[str, dict[str, str]]:
     return {ward: _keyed(entries) for ward, entries in table.items()}
 
 
-def _municipalities(table: object) -> dict[str, Municipality]:
+def _code(name: str, entry: dict, path: str) -> str | None:
+    """The curated five-digit code; anything else is a mistake worth stopping the build for."""
+    code = entry.get("code")
+    if code is None:
+        return None
+    if not FIVE_DIGITS.fullmatch(str(code)):
+        raise CurationError(
+            f"{path}: {name}: code {code!r} must be the five-digit local government code "
+            '(without the check digit), as a string: "14105"'
+        )
+    return str(code)
+
+
+def _municipalities(table: object, path: str) -> dict[str, Municipality]:
     if not isinstance(table, dict):
         return {}
     return {
@@ -148,7 +167,7 @@ def _municipalities(table: object) -> dict[str, Municipality]:
             name=name,
             slug=str(entry["slug"]),
             en=entry.get("en"),
-            code=None if entry.get("code") is None else str(entry["code"]),
+            code=_code(name, entry, path),
             city=entry.get("city"),
         )
         for name, entry in table.items()
@@ -248,8 +267,8 @@ def load_curation(folder: Path) -> Curation:
     cited = read_toml(folder / "cited-plans.toml", CurationError)
     overrides = read_toml(folder / "link-overrides.toml", CurationError)
     return Curation(
-        wards=_municipalities(wards.get("ward")),
-        cities=_municipalities(wards.get("city")),
+        wards=_municipalities(wards.get("ward"), str(folder / "wards.toml")),
+        cities=_municipalities(wards.get("city"), str(folder / "wards.toml")),
         area_slugs=_by_ward(slugs.get("area"), str(folder / "slugs.toml")),
         area_kinds=_by_ward(slugs.get("area-kind"), str(folder / "slugs.toml")),
         labels_en=_by_ward(labels.get("label"), str(folder / "labels-en.toml")),

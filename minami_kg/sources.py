@@ -1,7 +1,7 @@
 """Finding source documents and what their manifests say about them.
 
 A source folder is `data/sources/<ward>/<fy>/` with a `manifest.toml` (ward,
-fiscal year, publisher, source URL, licence, date) and the plan's document:
+fiscal year, publisher, title, source URL, licence, date) and the plan's document:
 the manifest's `file`, or the files of a plan published as several pages in
 the manifest's `files = ["1-kihon.html", "2-shisaku.html", …]` (read in that
 order as one plan). Without `file` or `files`, each document in the folder
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from minami_kg.localgov import FIVE_DIGITS
 from minami_kg.tomlfiles import read_toml
 
 MANIFEST_NAME = "manifest.toml"
@@ -39,6 +40,9 @@ class SourceDocument:
     licence: str | None = None
     issued: str | None = None
     encoding: str | None = None
+    title: str | None = None  # the document's title as published (the 出典 line names it)
+    code: str | None = None  # the ward's five-digit local government code, for a ward the
+    # curation does not list (data/curation/wards.toml wins where it does)
 
     @property
     def path(self) -> Path:
@@ -57,6 +61,13 @@ def _from_manifest(paths: list[Path], manifest: dict[str, object]) -> SourceDocu
         return None if value is None else str(value)
 
     year = manifest.get("fiscal_year")
+    code = text("code")
+    if code is not None and not FIVE_DIGITS.fullmatch(code):
+        where = paths[0].parent / MANIFEST_NAME
+        raise SourceError(
+            f"{where}: code {code!r} must be the ward's five-digit local government code "
+            '(without the check digit), as a string: "14105"'
+        )
     return SourceDocument(
         paths=tuple(paths),
         ward=text("ward"),
@@ -68,6 +79,8 @@ def _from_manifest(paths: list[Path], manifest: dict[str, object]) -> SourceDocu
         licence=text("licence"),
         issued=text("issued"),
         encoding=text("encoding"),
+        title=text("title"),
+        code=code,
     )
 
 

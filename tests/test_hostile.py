@@ -296,6 +296,11 @@ def _in_nishi(query: CannedQuery) -> str:
 def _downloads(client: FlaskClient) -> Iterator[tuple[str, bytes]]:
     yield f"/matrix.csv?plan={PLAN}", client.get(f"/matrix.csv?plan={PLAN}").data
     yield f"/matrix.xlsx?plan={PLAN}", client.get(f"/matrix.xlsx?plan={PLAN}").data
+    for table in ("measures", "sections", "links"):  # the open-data tables of the plan
+        url = f"/plans/{PLAN}/{table}.csv"
+        answer = client.get(url)
+        assert answer.status_code == 200, (url, answer.data[:200])
+        yield url, answer.data
     for query in canned_queries(Settings().queries):
         for ext in ("csv", "xlsx"):
             url = f"/queries/{query.name}.{ext}{_in_nishi(query)}"

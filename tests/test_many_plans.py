@@ -296,6 +296,9 @@ def test_plans_lists_every_plan_with_its_counts(web: FlaskClient, store: Embedde
         "reading": "/plans/minami/2022/reading",
         "page": "/page/minami/2022",
         "diff": None,
+        "measuresCsv": "/plans/minami/2022/measures.csv",
+        "sectionsCsv": "/plans/minami/2022/sections.csv",
+        "linksCsv": "/plans/minami/2022/links.csv",
     }
 
 
@@ -311,6 +314,10 @@ def test_every_link_of_plans_opens_on_its_plan(web: FlaskClient) -> None:
         assert web.get(links["page"]).status_code == 200
         if links["diff"]:
             assert web.get(links["diff"] + "?format=json").status_code == 200
+        for table in ("measures", "sections", "links"):
+            csv_file = web.get(links[f"{table}Csv"])
+            assert csv_file.status_code == 200, (key, table)
+            assert csv_file.data.decode("utf-8-sig").startswith("全国地方公共団体コード,ID,")
 
 
 def test_plans_page(web: FlaskClient) -> None:

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from minami_kg.build import build
+from minami_kg.publish.attribution import Attribution
 from minami_kg.server import create_app
 from minami_kg.server.http import attachment as content_disposition
 from minami_kg.server.models.matrix import Area, Link, Measure, Outline, Section, View, build_matrix
@@ -449,7 +450,7 @@ def test_xlsx(client: FlaskClient, seed_store: EmbeddedStore) -> None:
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["課×取組", "リンク一覧"]
+    assert book.sheetnames == ["課×取組", "リンク一覧", "出典・利用条件"]
     sheet = book["課×取組"]
     assert sheet.freeze_panes == "C5"
     assert [sheet.cell(1, c).value for c in (1, 2, 3)] == ["施策", "Focus area", "減災"]
@@ -489,7 +490,7 @@ def test_english_labels(client: FlaskClient) -> None:
     assert rows[0][:3] == ["Focus area", "施策", "Disaster Risk Reduction"]
     assert rows[4][:2] == ["General Affairs Section", "総務課"]
     book = load_workbook(io.BytesIO(client.get("/matrix.xlsx?lang=en").data))
-    assert book.sheetnames == ["Matrix", "Links"]
+    assert book.sheetnames == ["Matrix", "Links", "出典・利用条件"]
     cell = _cell(client, SOMU, GENSAI_01, lang="en").get_data(as_text=True)
     assert "Evidence" in cell and "General Affairs Section" in cell
 
@@ -516,7 +517,7 @@ def test_a_formula_label_reaches_neither_file_as_a_formula() -> None:
     link = Link(ID + "x/2000/contribution/s/a-01", section.iri, measure.iri, True, 1.0, "=m")
     table = build_matrix(Outline(plan, [area], [section], [link]), [plan], View(), "ja")
     grid = matrix_rows(table) + link_rows(table, {})
-    book = workbook(table, {})
+    book = workbook(table, {}, Attribution("https://creativecommons.org/licenses/by/4.0/", "=x"))
     texts = [v for row in grid for v in row if isinstance(v, str)]
     assert '=HYPERLINK("http://x")' in texts  # the grid holds the data as it is …
     for sheet in book.worksheets:  # … and the workbook holds it defused

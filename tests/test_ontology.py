@@ -23,6 +23,7 @@ MKGSH = Namespace("https://w3id.org/minami-kg/shapes#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
+IC = Namespace("http://imi.go.jp/ns/core/rdf#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -41,7 +42,7 @@ MKG_CLASSES = [
 ]  # fmt: skip
 MKG_OBJECT_PROPERTIES = [
     "inPlan", "hasBasicGoal", "hasFocusArea", "hasPrinciple", "inFocusArea", "hasAction",
-    "actionOf", "hasGoal", "goalOf", "city", "sourceDocument",
+    "actionOf", "hasGoal", "goalOf", "city", "sourceDocument", "statisticalArea",
     "contributesTo", "section", "measure", "involves", "evidence", "sectionSide",
     "measureSide", "mentionedIn", "mentions", "quote",
 ]  # fmt: skip
@@ -58,6 +59,7 @@ EXTERNAL_CLASSES = [
     SCHEMA.GovernmentOrganization, SCHEMA.Place, FOAF.Document, ORG.Organization,
     ORG.FormalOrganization, ORG.OrganizationalUnit, ORG.Site, ORG.Role, SKOS.Concept,
     SKOS.ConceptScheme, TIME.Interval, OA.SpecificResource, OA.TextQuoteSelector,
+    IC["組織型"], IC["名称型"], IC["連絡先型"],
 ]  # fmt: skip
 EXTERNAL_PROPERTIES = [
     DCTERMS.title, DCTERMS.description, DCTERMS.temporal, DCTERMS.publisher, DCTERMS.format,
@@ -67,7 +69,8 @@ EXTERNAL_PROPERTIES = [
     SCHEMA.contactPoint, SCHEMA.name, SCHEMA.telephone, SCHEMA.faxNumber, SCHEMA.email,
     SCHEMA.encodingFormat, DCTERMS.references, SKOS.inScheme, SKOS.hasTopConcept,
     SKOS.topConceptOf, SKOS.broader, SKOS.narrower, SKOS.relatedMatch, OA.hasSource,
-    OA.hasSelector, OA.exact, OA.prefix, OA.suffix,
+    OA.hasSelector, OA.exact, OA.prefix, OA.suffix, IC["名称"], IC["表記"], IC["連絡先"],
+    IC["電話番号"], IC["FAX番号"],
 ]  # fmt: skip
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
@@ -84,6 +87,7 @@ VALID = """
 @prefix time: <http://www.w3.org/2006/time#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix ic: <http://imi.go.jp/ns/core/rdf#> .
 
 <id/minami/2022> a mkg:Plan , mkg:OperatingPolicy ;
     dcterms:title "令和4年度 南区運営方針"@ja ;
@@ -214,24 +218,36 @@ VALID = """
     mkg:sourceText "区役所全体のチーム力を生かした運営"@ja ;
     mkg:sourceDocument <id/minami/2022/document> .
 
-<id/minami/2022/contact> a schema:ContactPoint ;
+<id/minami/2022/contact> a schema:ContactPoint , ic:連絡先型 ;
     schema:name "南区役所総務課"@ja ;
     schema:telephone "045-341-1112" ;
     schema:faxNumber "045-241-1151" ;
+    ic:電話番号 "045-341-1112" ;
+    ic:FAX番号 "045-241-1151" ;
     schema:email "mn-somu@city.yokohama.jp" ;
     mkg:sourceLine 198 ;
     mkg:sourceText "南区役所総務課 電話 045-341-1112"@ja ;
     mkg:sourceDocument <id/minami/2022/document> .
 
-<id/minami> a org:OrganizationalUnit , schema:GovernmentOrganization , mkg:Ward ;
+<id/minami> a org:OrganizationalUnit , schema:GovernmentOrganization , mkg:Ward , ic:組織型 ;
     skos:prefLabel "南区"@ja , "Minami Ward"@en ;
     org:unitOf <id/city/yokohama> ;
     mkg:localGovernmentCode "14105" ;
+    dcterms:identifier "141054" ;
+    mkg:statisticalArea <http://data.e-stat.go.jp/lod/sac/C14105> ;
+    ic:名称 <id/minami#name> ;
+    ic:連絡先 <id/minami/2022/contact> ;
     org:hasUnit <id/minami/section/somu> , <id/minami/section/hoikuen> .
 
-<id/city/yokohama> a org:FormalOrganization , schema:GovernmentOrganization , mkg:Municipality ;
+<id/minami#name> a ic:名称型 ;
+    ic:表記 "南区"@ja .
+
+<id/city/yokohama> a org:FormalOrganization , schema:GovernmentOrganization , mkg:Municipality ,
+        ic:組織型 ;
     skos:prefLabel "横浜市"@ja , "City of Yokohama"@en ;
     mkg:localGovernmentCode "14100" ;
+    dcterms:identifier "141003" ;
+    mkg:statisticalArea <http://data.e-stat.go.jp/lod/sac/C14100> ;
     org:hasUnit <id/minami> .
 
 <id/minami/section/somu> a mkg:Section ;
@@ -531,6 +547,10 @@ def test_emitted_external_term_is_declared(ontology: Graph, term: URIRef) -> Non
         (MKG.VolunteerRole, ORG.Role),
         (MKG.Evidence, PROV.Entity),
         (MKG.Mention, PROV.Entity),
+        (MKG.Ward, IC["組織型"]),
+        (MKG.Municipality, IC["組織型"]),
+        (MKG.Section, IC["組織型"]),
+        (MKG.PartnerOrganization, IC["組織型"]),
     ],
 )
 def test_class_alignment(ontology: Graph, sub: URIRef, sup: URIRef) -> None:
@@ -578,6 +598,7 @@ EMITTED_CLASSES = [
     MKG.Municipality, ORG.Site, SCHEMA.ContactPoint, DCTERMS.PeriodOfTime, FOAF.Document,
     PROV.PrimarySource, MKG.Partner, MKG.Contribution, MKG.Evidence, MKG.Mention,
     SKOS.ConceptScheme, SKOS.Concept, OA.SpecificResource, OA.TextQuoteSelector,
+    IC["名称型"], IC["連絡先型"],
 ]  # fmt: skip
 
 
@@ -906,6 +927,23 @@ BROKEN = {
         "INSERT DATA { <id/minami/section/somu> mkg:involves <id/minami/section/hoikuen> }",
         "id/minami/section/somu",
         MKG.involves,
+    ),
+    "wrong check digit": (
+        'DELETE DATA { <id/minami> dcterms:identifier "141054" } ;'
+        'INSERT DATA { <id/minami> dcterms:identifier "141055" }',
+        PLAN,
+        SH.SPARQLConstraintComponent,
+    ),
+    "another ward's six-digit code": (
+        'DELETE DATA { <id/city/yokohama> dcterms:identifier "141003" } ;'
+        'INSERT DATA { <id/city/yokohama> dcterms:identifier "141054" }',
+        PLAN,
+        SH.SPARQLConstraintComponent,
+    ),
+    "statistical area outside e-Stat": (
+        "INSERT DATA { <id/minami> mkg:statisticalArea <http://example.org/area/14105> }",
+        "id/minami",
+        MKG.statisticalArea,
     ),
     "subject that is not a topic": (
         f"INSERT DATA {{ <{GENSAI_01}> dcterms:subject <id/partner/jichikai> }}",

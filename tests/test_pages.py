@@ -20,12 +20,14 @@ from openpyxl import load_workbook
 from pyoxigraph import Literal, NamedNode
 
 from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.publish.attribution import Attribution
 from minami_kg.queries import canned_queries, find_query
 from minami_kg.rdf.namespaces import PREFIXES, XSD
 from minami_kg.server.pages import Cell, ResultTable, run_query, table_xlsx
 
 QUERIES = canned_queries(PROJECT_ROOT / "queries")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CREDIT = Attribution("https://creativecommons.org/licenses/by/4.0/", "minami-kg")
 
 
 def section_iri(settings: Settings, slug: str) -> str:
@@ -208,9 +210,15 @@ def test_csv_has_a_bom_and_reads_back(client: FlaskClient) -> None:
     assert response.data.startswith(codecs.BOM_UTF8)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     data = client.get("/queries/sections-by-reach.json").get_json()
-    assert rows[0] == data["columns"]
-    assert rows[1:] == [[str(v) for v in row] for row in data["rows"]]
-    assert "総務課" in {row[0] for row in rows[1:]}
+    # the open-data conventions: the local government code, an ID and its name come first
+    assert rows[0] == ["全国地方公共団体コード", "ID", "地方公共団体名", *data["columns"]]
+    assert [row[3:] for row in rows[1:]] == [[str(v) for v in row] for row in data["rows"]]
+    assert {(row[0], row[2]) for row in rows[1:]} == {("141054", "横浜市南区")}
+    assert [row[1] for row in rows[1:]] == [str(n) for n in range(1, len(rows))]
+    assert "総務課" in {row[3] for row in rows[1:]}
+    english = client.get("/queries/sections-by-reach.csv?header=en").data.decode("utf-8-sig")
+    assert english.splitlines()[0] == ",".join(["code", "id", "name", *data["columns"]])
+    assert client.get("/queries/sections-by-reach.csv?header=zz").status_code == 400
 
 
 def test_csv_keeps_parameters(client: FlaskClient, seed_settings: Settings) -> None:
@@ -258,7 +266,7 @@ def test_xlsx_never_writes_a_formula() -> None:
             [NamedNode("http://example.org/a"), Literal("減災")],
         ],
     )
-    book = load_workbook(io.BytesIO(table_xlsx(table, "試し: [テスト]")))
+    book = load_workbook(io.BytesIO(table_xlsx(table, "試し: [テスト]", CREDIT)))
     sheet = book.active
     assert sheet.title == "試し_ (テスト)"
     cells = {cell.coordinate: cell for row in sheet.iter_rows() for cell in row}

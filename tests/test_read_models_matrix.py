@@ -10,11 +10,14 @@ import pytest
 
 from minami_kg.build import BuildResult
 from minami_kg.config import Settings
+from minami_kg.publish.attribution import Attribution
 from minami_kg.server.models import diff as diff_model
 from minami_kg.server.models import graph as graph_model
 from minami_kg.server.models import matrix as matrix_model
 from minami_kg.server.models import matrix_files, matrix_json, refusals
 from minami_kg.store import GraphStore, open_store
+
+CREDIT = Attribution("https://creativecommons.org/licenses/by/4.0/", "minami-kg")
 
 MODELS = [matrix_model, matrix_json, matrix_files, graph_model, diff_model]
 WEB = ("flask", "werkzeug")
@@ -88,7 +91,7 @@ def test_a_cell_and_the_files_read_directly(store: GraphStore, base: str) -> Non
     assert cell["links"][0]["statusLabel"] == "accepted" and cell["links"][0]["evidence"]
     csv = matrix_files.matrix_csv(store, base, {}, "ja")
     assert csv.filename == "課×取組-minami-2022.csv" and csv.data.startswith(b"\xef\xbb\xbf")
-    xlsx = matrix_files.matrix_xlsx(store, base, {"show": "accepted"}, "en")
+    xlsx = matrix_files.matrix_xlsx(store, base, {"show": "accepted"}, "en", CREDIT)
     assert xlsx.filename == "matrix-minami-2022.xlsx" and xlsx.data[:2] == b"PK"
 
 

@@ -31,6 +31,7 @@ VOCABULARIES: dict[str, str] = {
     "http://xmlns.com/foaf/0.1/": "FOAF",
     "http://www.w3.org/ns/oa#": "Web Annotation",
     "http://www.w3.org/2006/time#": "OWL-Time",
+    "http://imi.go.jp/ns/core/rdf#": "IMI core vocabulary 2.4.2",
 }
 """The vocabularies our terms are aligned to, by namespace, as the page names them."""
 

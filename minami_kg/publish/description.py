@@ -25,6 +25,7 @@ from datetime import datetime
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
 
 from minami_kg.config import Settings
+from minami_kg.publish.attribution import Attribution, SourceCredit, read_attribution
 from minami_kg.publish.dumps import GZIP_MEDIA_TYPE, DumpManifest
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import (
@@ -33,6 +34,7 @@ from minami_kg.rdf.namespaces import (
     FOAF,
     PREFIXES,
     RDF,
+    RDFS,
     SKOS,
     SPARQL_PREFIXES,
     XSD,
@@ -184,6 +186,9 @@ def _describe(
     catalog, graph, service = urls.part("catalog"), urls.part("graph"), urls.part("sparql")
     publisher, licence = urls.part("publisher"), NamedNode(settings.licence)
     languages = [EU_LANGUAGE.JPN, EU_LANGUAGE.ENG]
+    credit = read_attribution(store, settings.licence, settings.publisher)
+    rights = urls.part("rights")
+    yield from _rights(credit, rights)
 
     # The publisher, the licence and the languages, as DCAT-AP wants them typed.
     yield publisher, RDF.type, FOAF.Agent
@@ -210,6 +215,7 @@ def _describe(
         """What every dataset and the service share: who, under what terms, on what."""
         yield thing, DCTERMS.publisher, publisher
         yield thing, DCTERMS.license, licence
+        yield thing, DCTERMS.rights, rights
         yield thing, DCAT.contactPoint, contact
         yield thing, DCAT.theme, theme
         yield thing, DCAT.keyword, Literal("区運営方針", language="ja")
@@ -236,6 +242,7 @@ def _describe(
     )
     yield catalog, DCTERMS.publisher, publisher
     yield catalog, DCTERMS.license, licence
+    yield catalog, DCTERMS.rights, rights
     yield catalog, DCAT.themeTaxonomy, themes
     yield catalog, FOAF.homepage, NamedNode(base)
     yield NamedNode(base), RDF.type, FOAF.Document
@@ -312,6 +319,12 @@ def _describe(
         yield dataset, VOID.exampleResource, item.plan
         yield dataset, VOID.sparqlEndpoint, urls.sparql
         yield dataset, VOID.triples, _number(graph_sizes.get(item.graph.value, 0))
+        for source in credit.sources:
+            if source.plan == item.plan.value:
+                where = NamedNode(source.url or source.document)
+                yield dataset, DCTERMS.source, where
+                yield graph, DCTERMS.source, where
+                yield from _source(source, where)
 
     # The SPARQL endpoint.
     yield service, RDF.type, DCAT.DataService
@@ -374,6 +387,37 @@ def _describe(
         yield checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256
         yield checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)
         yield distribution, DCTERMS.license, licence
+        yield distribution, DCTERMS.rights, rights
     yield SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm
     for media_type in sorted(media_types):
         yield IANA[media_type], RDF.type, DCTERMS.MediaType
+
+
+def _rights(credit: Attribution, rights: NamedNode) -> Iterator[tuple]:
+    """The licence, 出典 and 加工 lines as one rights statement, in Japanese and English."""
+    yield rights, RDF.type, DCTERMS.RightsStatement
+    for lang in ("ja", "en"):
+        yield rights, RDFS.label, Literal(credit.statement(lang), language=lang)
+
+
+def _source(source: SourceCredit, where: NamedNode) -> Iterator[tuple]:
+    """A plan's source document as DCAT-AP wants the object of dcterms:source: a dataset
+    with a title and a description (its URL when the manifest gives one, else our copy)."""
+    yield where, RDF.type, DCAT.Dataset
+    yield where, DCTERMS.title, Literal(source.title, language="ja")
+    publisher = source.publisher or ""
+    yield (
+        where,
+        DCTERMS.description,
+        Literal(
+            f"{publisher}が公開した「{source.title}」。このデータセットの出典。", language="ja"
+        ),
+    )
+    yield (
+        where,
+        DCTERMS.description,
+        Literal(
+            f"“{source.title}”, published by {publisher or 'its ward'}: the source.",
+            language="en",
+        ),
+    )

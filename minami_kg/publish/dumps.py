@@ -23,12 +23,14 @@ from pathlib import Path
 from pyoxigraph import RdfFormat
 
 from minami_kg.config import Settings
+from minami_kg.publish.attribution import Attribution, read_attribution
 from minami_kg.publish.version import store_version
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.store import GraphStore, open_store
 
 DUMP_STEM = "minami-kg"
 MANIFEST = "manifest.json"
+README = "README.md"
 GZIP_MEDIA_TYPE = "application/gzip"
 
 # (extension, format, EU file-type authority code) — the extensions of `minami-kg export`.
@@ -64,6 +66,7 @@ class DumpManifest:
     version: str  # the store version the dumps were written from
     quads: int
     files: tuple[DumpFile, ...]
+    readme: str | None = None  # README.md, with the licence and the sources, when written
 
     def get(self, name: str) -> DumpFile | None:
         return next((f for f in self.files if f.name == name), None)
@@ -82,8 +85,36 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def write_dumps(store: GraphStore, folder: Path, *, version: str) -> DumpManifest:
-    """Write every dump of `store` into `folder`, then the manifest; return the manifest."""
+def readme_text(credit: Attribution, files: tuple[DumpFile, ...]) -> str:
+    """The dumps' README: what each file holds, then the licence and the attribution lines."""
+    lines = [
+        "# minami-kg dumps / ダンプ",
+        "",
+        "区運営方針を読み取ったナレッジグラフの全体です。四つ組の形式 (TriG, N-Quads, JSON-LD)"
+        " は名前付きグラフごと、三つ組の形式はその和を収めています。.gz は gzip 圧縮です。",
+        "The whole knowledge graph read from ward operating policies: the quad formats (TriG,"
+        " N-Quads, JSON-LD) keep the named graphs, the triple formats hold their union;"
+        " the .gz files are gzipped.",
+        "",
+        "| file | media type | bytes | SHA-256 |",
+        "| --- | --- | ---: | --- |",
+        *(f"| {f.name} | {f.media_type} | {f.byte_size} | {f.sha256} |" for f in files),
+        "",
+        "## 出典と利用条件 / Sources and terms of use",
+        "",
+        *(f"{line}  " for line in credit.lines("ja")),
+        "",
+        *(f"{line}  " for line in credit.lines("en")),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_dumps(
+    store: GraphStore, folder: Path, *, version: str, credit: Attribution | None = None
+) -> DumpManifest:
+    """Write every dump of `store` into `folder`, the README when `credit` is given, then
+    the manifest; return the manifest."""
     folder.mkdir(parents=True, exist_ok=True)
     files: list[DumpFile] = []
     for extension, fmt, file_type in DUMP_FORMATS:
@@ -101,8 +132,17 @@ def write_dumps(store: GraphStore, folder: Path, *, version: str) -> DumpManifes
                     sha256=hashlib.sha256(data).hexdigest(),
                 )
             )
-    manifest = DumpManifest(version=version, quads=len(store), files=tuple(files))
-    body = {"version": version, "quads": manifest.quads, "files": [asdict(f) for f in files]}
+    readme = None
+    if credit is not None:
+        _write_atomically(folder / README, readme_text(credit, tuple(files)).encode("utf-8"))
+        readme = README
+    manifest = DumpManifest(version=version, quads=len(store), files=tuple(files), readme=readme)
+    body = {
+        "version": version,
+        "quads": manifest.quads,
+        "files": [asdict(f) for f in files],
+        "readme": readme,
+    }
     _write_atomically(folder / MANIFEST, json.dumps(body, indent=2).encode() + b"\n")
     return manifest
 
@@ -117,6 +157,7 @@ def read_manifest(folder: Path) -> DumpManifest | None:
         version=body["version"],
         quads=body["quads"],
         files=tuple(DumpFile(**f) for f in body["files"]),
+        readme=body.get("readme"),
     )
 
 
@@ -131,4 +172,6 @@ def publish_dumps(settings: Settings) -> DumpManifest | None:
         return None
     store = open_store(settings)
     version = store_version(store)
-    return write_dumps(store, settings.dumps_dir, version=version.tag if version else "remote")
+    credit = read_attribution(store, settings.licence, settings.publisher)
+    tag = version.tag if version else "remote"
+    return write_dumps(store, settings.dumps_dir, version=tag, credit=credit)

@@ -52,6 +52,13 @@ class Iris:
     def action(self, ward: str, fy: int, area: str, measure: int, number: int) -> NamedNode:
         return self.in_plan(ward, fy, f"measure/{area}-{measure:02d}/action/{number}")
 
+    def name_of(self, thing: NamedNode) -> NamedNode:
+        """The IMI name structure (ic:名称型) of an organisation: its IRI with `#name`.
+
+        A fragment, so that it dereferences to the organisation's own page.
+        """
+        return NamedNode(thing.value + "#name")
+
     def partner(self, partner: str) -> NamedNode:
         return self._node(f"id/partner/{partner}")
 

@@ -42,6 +42,8 @@ SCHEMA = Namespace("https://schema.org/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 TIME = Namespace("http://www.w3.org/2006/time#")
 OA = Namespace("http://www.w3.org/ns/oa#")
+IC = Namespace("http://imi.go.jp/ns/core/rdf#")
+"""IMI 共通語彙基盤 core vocabulary 2.4.2 (CC0): ic:組織型, ic:名称, ic:連絡先型 …"""
 
 PREFIXES: dict[str, str] = {
     "mkg": str(MKG),
@@ -58,6 +60,7 @@ PREFIXES: dict[str, str] = {
     "foaf": str(FOAF),
     "time": str(TIME),
     "oa": str(OA),
+    "ic": str(IC),
 }
 
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from minami_kg.curation import Curation, label_key
+from minami_kg.curation import Curation, Municipality, label_key
 from minami_kg.extract.model import AreaKind, FocusArea, Plan, Source
 from minami_kg.extract.title import era_year
+from minami_kg.localgov import estat_area_iri, six_digit_code
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import (
     DCAT,
     DCTERMS,
     FOAF,
+    IC,
     MKG,
     ORG,
     PROV,
@@ -50,6 +52,8 @@ class DocumentInfo:
     source_url: str | None = None
     licence: str | None = None
     issued: str | None = None
+    title: str | None = None  # the document's title as its manifest gives it (出典 lines)
+    code: str | None = None  # the ward's five-digit code from the manifest, when not curated
 
 
 def era_label(fiscal_year: int) -> str:
@@ -94,6 +98,23 @@ def _licence(q: Quads, s: NamedNode, licence: str | None) -> None:
         q.text(s, DCTERMS.rights, licence, "en")
 
 
+def _public_body(
+    q: Quads, iris: Iris, body: NamedNode, name: str, curated: Municipality | None
+) -> None:
+    """What Japanese open data expects of a ward or city: the IMI core vocabulary's
+    organisation with its name structure, the six-digit local government code, and
+    e-Stat's standard area code (see `minami_kg.localgov`)."""
+    q.types(body, IC["組織型"])
+    name_node = iris.name_of(body)
+    q.add(body, IC["名称"], name_node)
+    q.types(name_node, IC["名称型"])
+    q.text(name_node, IC["表記"], name)
+    if curated and curated.code:
+        q.add(body, MKG.localGovernmentCode, Literal(curated.code))
+        q.add(body, DCTERMS.identifier, Literal(six_digit_code(curated.code)))
+        q.add(body, MKG.statisticalArea, NamedNode(estat_area_iri(curated.code)))
+
+
 def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> list[Quad]:
     """The ward, its city and its sections: the `org/{ward}` graph."""
     q = Quads(iris.org_graph(doc.ward))
@@ -101,8 +122,9 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
     curated_ward = curation.ward(doc.ward_name)
     q.types(ward, ORG.OrganizationalUnit, SCHEMA.GovernmentOrganization, MKG.Ward)
     q.labels(ward, doc.ward_name, curated_ward.en if curated_ward else None)
-    if curated_ward and curated_ward.code:
-        q.add(ward, MKG.localGovernmentCode, Literal(curated_ward.code))
+    if curated_ward is None and doc.code:  # a ward the curation does not list yet
+        curated_ward = Municipality(name=doc.ward_name, slug=doc.ward, code=doc.code)
+    _public_body(q, iris, ward, doc.ward_name, curated_ward)
 
     city_name = doc.city_name or (curated_ward.city if curated_ward else None) or plan.city_name
     full_name = doc.publisher or (f"{city_name}{doc.ward_name}" if city_name else None)
@@ -113,8 +135,7 @@ def org_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) -> 
         city = iris.city(curated_city.slug if curated_city else slugify(city_name))
         q.types(city, ORG.FormalOrganization, SCHEMA.GovernmentOrganization, MKG.Municipality)
         q.labels(city, city_name, curated_city.en if curated_city else None)
-        if curated_city and curated_city.code:
-            q.add(city, MKG.localGovernmentCode, Literal(curated_city.code))
+        _public_body(q, iris, city, city_name, curated_city)
         q.add(city, ORG.hasUnit, ward)
         q.add(ward, ORG.unitOf, city)
 
@@ -187,7 +208,7 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
 
     # the source document and its role
     q.types(document, PROV.Entity, SCHEMA.DigitalDocument, FOAF.Document)
-    q.text(document, DCTERMS.title, plan.title)
+    q.text(document, DCTERMS.title, doc.title or plan.title)
     charset = f"; charset={doc.encoding}" if doc.encoding else ""
     for media_type in sorted(set(doc.media_types)):
         q.add(document, DCTERMS.format, Literal(media_type))
@@ -294,12 +315,16 @@ def plan_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris) ->
     if plan.contact:
         contact = iris.in_plan(ward, fy, "contact")
         q.add(plan_iri, SCHEMA.contactPoint, contact)
-        q.types(contact, SCHEMA.ContactPoint)
+        # the same numbers in the IMI core vocabulary, and the ward office's own link to them
+        q.add(ward_org, IC["連絡先"], contact)
+        q.types(contact, SCHEMA.ContactPoint, IC["連絡先型"])
         q.text(contact, SCHEMA.name, plan.contact.office or plan.title)
         for prop, value in (
             (SCHEMA.telephone, plan.contact.telephone),
             (SCHEMA.faxNumber, plan.contact.fax),
             (SCHEMA.email, plan.contact.email),
+            (IC["電話番号"], plan.contact.telephone),
+            (IC["FAX番号"], plan.contact.fax),
         ):
             if value:
                 q.add(contact, prop, Literal(value))

@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import http, i18n, limits, security, state
+from minami_kg.server import credits, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     state.init_app(app, settings)
     http.init_app(app)
     i18n.init_app(app)
+    credits.init_app(app)
     security.init_app(app)
     limits.init_app(app)
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.linked_data import linked_data
     from minami_kg.server.matrix import matrix
     from minami_kg.server.ontology_page import ontology
+    from minami_kg.server.open_data import open_data
     from minami_kg.server.pages import pages
     from minami_kg.server.search import search
     from minami_kg.server.sparql import sparql
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(matrix)  # /matrix, /matrix/cell, /matrix.csv, /matrix.xlsx
     app.register_blueprint(diff_pages)  # /diff/<ward>/<fy1>/<fy2>
     app.register_blueprint(ontology)  # /ontology (reads ontology/*.ttl when the app starts)
+    app.register_blueprint(open_data)  # /plans/<ward>/<fy>/{measures,sections,links}.csv|.json
     app.register_blueprint(docs_pages)  # /docs, /docs/<name>, /help: the guides of docs/
 
     @app.get("/healthz")

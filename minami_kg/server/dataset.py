@@ -35,6 +35,7 @@ from minami_kg.results.formats import (
     parse_accept,
     prefers_html,
 )
+from minami_kg.server.credits import current_attribution
 from minami_kg.server.http import HttpError, alternates
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls, page_url
@@ -155,8 +156,10 @@ def _page_context() -> dict[str, object]:
         "description_en": first(catalog, dct + "description", "en"),
         "publisher": settings.publisher,
         "licence": settings.licence,
+        "credit": current_attribution(),
         "datasets": datasets,
         "distributions": rows,
+        "readme": f"/download/{manifest.readme}" if manifest and manifest.readme else None,
         "sparql": f"{settings.base}sparql",
         "formats": GRAPH_FORMATS,
     }
@@ -167,8 +170,14 @@ def _page_context() -> dict[str, object]:
 
 @dataset.get("/download/<path:name>")
 def download(name: str) -> ResponseReturnValue:
-    """A dump by its name in the manifest; any other name, `..` included, is 404."""
+    """A dump by its name in the manifest, or its README; any other name, `..` included,
+    is 404."""
     manifest = _manifest()
+    if manifest and manifest.readme and name == manifest.readme:
+        readme = get_settings().dumps_dir / manifest.readme
+        if not readme.is_file():
+            abort(404)
+        return send_file(readme, mimetype="text/markdown; charset=utf-8", max_age=DOWNLOAD_MAX_AGE)
     dump = manifest.get(name) if manifest else None
     if dump is None:
         abort(404)
@@ -203,7 +212,12 @@ def downloads() -> ResponseReturnValue:
                 "sha256": f.sha256,
             }
             for f in (manifest.files if manifest else ())
-        ]
+        ],
+        "readme": (
+            f"{get_settings().base}download/{manifest.readme}"
+            if manifest and manifest.readme
+            else None
+        ),
     }
 
 

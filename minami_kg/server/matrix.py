@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from minami_kg.server.credits import current_attribution, licence_links
 from minami_kg.server.http import HttpError, attachment, page, twin, wants_json
 from minami_kg.server.i18n import current_language
 from minami_kg.server.models.matrix import Matrix, read_matrix
@@ -85,11 +86,13 @@ def _download(file: Download) -> Response:
 
 @matrix.get("/matrix.csv")
 def download_csv() -> ResponseReturnValue:
-    """The matrix as CSV (UTF-8 with a BOM)."""
-    return _download(_read(matrix_csv))
+    """The matrix as CSV (UTF-8 with a BOM); the licence and sources are linked from it."""
+    return licence_links(_download(_read(matrix_csv)))
 
 
 @matrix.get("/matrix.xlsx")
 def download_xlsx() -> ResponseReturnValue:
-    """The matrix and the list of its links as an Excel workbook."""
-    return _download(_read(matrix_xlsx))
+    """The matrix, the list of its links and the licence and sources as an Excel workbook."""
+    args, lang = request.args.to_dict(), current_language()
+    credit = current_attribution()
+    return _download(matrix_xlsx(get_store(), get_settings().base, args, lang, credit))

@@ -17,7 +17,6 @@ The editor (YASGUI, from npm) is served from `web/node_modules` under
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -37,10 +36,19 @@ from flask.typing import ResponseReturnValue
 from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions
 
 from minami_kg.config import PROJECT_ROOT
+from minami_kg.publish.attribution import Attribution
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
+from minami_kg.server.credits import current_attribution, licence_links
 from minami_kg.server.http import HttpError, attachment, page, wants_json
-from minami_kg.server.models.spreadsheets import spreadsheet_text
+from minami_kg.server.models.open_data import (
+    CSV_MEDIA_TYPE,
+    LocalBody,
+    header_language,
+    local_bodies,
+    with_bodies,
+)
+from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls
 from minami_kg.store import Term, select
@@ -149,17 +157,24 @@ def display_cell(term: Term | None, base: str) -> Cell:
 # --- the files ----------------------------------------------------------------------------
 
 
-def table_csv(table: ResultTable) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel on Japanese Windows reads it as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows([_csv_cell(t) for t in row] for row in table.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def table_csv(
+    table: ResultTable,
+    name: str,
+    bodies: dict[str, LocalBody],
+    base: str,
+    ward: str | None,
+    header: str = "ja",
+) -> bytes:
+    """As open-data portals expect a table (`models.open_data`): UTF-8 with a byte-order
+    mark (Excel on Japanese Windows), the local government code, a row ID and the local
+    government's name first, then the query's columns; numbers as the JSON twin has them."""
+    values = [[_csv_value(t) for t in row] for row in table.rows]
+    return with_bodies(name, table.columns, table.rows, values, bodies, base, ward).csv(header)
 
 
-def table_xlsx(table: ResultTable, title: str) -> bytes:
-    """One sheet named after the query; text that looks like a formula stays text."""
+def table_xlsx(table: ResultTable, title: str, credit: Attribution) -> bytes:
+    """One sheet named after the query, then the licence and sources (出典・利用条件);
+    text that looks like a formula stays text."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -179,15 +194,16 @@ def table_xlsx(table: ResultTable, title: str) -> bytes:
     sheet.freeze_panes = "A2"
     for letter, width in _column_widths(table).items():
         sheet.column_dimensions[letter].width = width
+    add_attribution_sheet(book, credit)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _csv_cell(term: Term | None) -> str:
-    """Numbers as written; text that a spreadsheet would run as a formula defused."""
+def _csv_value(term: Term | None) -> str | int | float | None:
+    """Numbers as numbers, booleans as written (true), the rest as text (defused on writing)."""
     value = term_value(term)
-    return spreadsheet_text(value) if isinstance(value, str) else term_text(term)
+    return term_text(term) if isinstance(value, bool) else value
 
 
 def _excel_safe(value: object, illegal: re.Pattern[str]) -> object:
@@ -260,7 +276,9 @@ def query_page(name: str) -> ResponseReturnValue:
 
     base = get_settings().base
     given = {
-        k: v for k, v in request.args.items() if k not in ("format", "lang") and v.strip() != ""
+        k: v
+        for k, v in request.args.items()
+        if k not in ("format", "lang", "header") and v.strip() != ""
     }
     form = {p.name: (p.default or "").replace("{base}", base) for p in query.parameters}
     form.update({k: v for k, v in given.items() if k in form})
@@ -283,14 +301,20 @@ def query_page(name: str) -> ResponseReturnValue:
         rows = [[term_value(t) for t in row] for row in table.rows]
         return jsonify(query=name, columns=table.columns, rows=rows)
     if fmt == "csv":
-        response = Response(table_csv(table), content_type="text/csv; charset=utf-8")
+        header = header_language(request.args.get("header"))
+        bodies = local_bodies(get_store(), base)
+        response = Response(
+            table_csv(table, name, bodies, base, given.get("ward"), header),
+            content_type=CSV_MEDIA_TYPE,
+        )
+        licence_links(response)
         response.headers["Content-Disposition"] = attachment(
             download_name(name, query.title, ".csv"), name + ".csv"
         )
         return response
     if fmt == "xlsx":
         response = Response(
-            table_xlsx(table, query.title),
+            table_xlsx(table, query.title, current_attribution()),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response.headers["Content-Disposition"] = attachment(

@@ -20,12 +20,13 @@ from flask.typing import ResponseReturnValue
 
 from minami_kg.server.http import page, wants_json
 from minami_kg.server.i18n import t
+from minami_kg.server.models.open_data import PLAN_TABLES
 from minami_kg.server.models.plan_index import PlanEntry, plan_index
 from minami_kg.server.models.plan_pages import PlanPages, SectionDetail, SectionSummary
 from minami_kg.server.models.refusals import Malformed, Unknown
 from minami_kg.server.models.sources import plan_reading
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import page_url, plan_key
+from minami_kg.server.urls import page_url, plan_key, plan_table_url
 
 ui = Blueprint("ui", __name__)
 
@@ -254,4 +255,5 @@ def plan_links(e: PlanEntry) -> dict[str, str | None]:
         "reading": url_for("ui.reading", ward=e.ward, fy=e.fiscal_year),
         "page": page_url(plan_key(e.ward, e.fiscal_year)),
         "diff": diff,
+        **{f"{t}Csv": plan_table_url(e.ward, e.fiscal_year, t) for t in PLAN_TABLES},
     }

@@ -48,6 +48,11 @@ def data_url(key: str, ext: str) -> str:
     return f"/data/{key}.{ext}"
 
 
+def plan_table_url(ward: str, fiscal_year: int | str, table: str, ext: str = "csv") -> str:
+    """One of a plan's open-data tables (measures, sections, links) as CSV or its JSON twin."""
+    return f"/plans/{ward}/{fiscal_year}/{table}.{ext}"
+
+
 def plan_key(ward: str, fiscal_year: int | str) -> str:
     return f"{ward}/{fiscal_year}"
 

@@ -100,5 +100,5 @@ def test_the_xlsx_download_opens(page: Page, tmp_path: Path) -> None:
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     book = load_workbook(saved)
-    assert book.sheetnames == ["課×取組", "リンク一覧"]
+    assert book.sheetnames == ["課×取組", "リンク一覧", "出典・利用条件"]
     assert book.active.cell(5, 1).value == "総務課"

@@ -17,9 +17,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from minami_kg.publish.attribution import Attribution
 from minami_kg.server.models.matrix import Evidence, Matrix, Quote, pick, read_evidence, read_matrix
 from minami_kg.server.models.matrix_json import status_label
-from minami_kg.server.models.spreadsheets import spreadsheet_text
+from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.store import GraphStore
 
 Cell = str | float | None
@@ -151,11 +152,13 @@ def matrix_csv(store: GraphStore, base: str, args: Mapping[str, str], lang: str)
     return Download(filename(table, "csv"), CSV, ("\ufeff" + out.getvalue()).encode("utf-8"))
 
 
-def matrix_xlsx(store: GraphStore, base: str, args: Mapping[str, str], lang: str) -> Download:
+def matrix_xlsx(
+    store: GraphStore, base: str, args: Mapping[str, str], lang: str, credit: Attribution
+) -> Download:
     """The matrix and the list of its links (with their evidence) as an Excel workbook."""
     table = read_matrix(store, base, args, lang)
     out = io.BytesIO()
-    workbook(table, read_evidence(store, table.outline.plan)).save(out)
+    workbook(table, read_evidence(store, table.outline.plan), credit).save(out)
     return Download(filename(table, "xlsx"), XLSX, out.getvalue())
 
 
@@ -163,8 +166,9 @@ _HEAD_FILL = PatternFill("solid", fgColor="E5E7EB")
 _ACCEPTED_FILL = PatternFill("solid", fgColor="BFDBFE")
 
 
-def workbook(table: Matrix, evidence: dict[str, list[Evidence]]) -> Workbook:
-    """Sheet 1 the matrix (panes frozen below the headers, beside the names); sheet 2 the links."""
+def workbook(table: Matrix, evidence: dict[str, list[Evidence]], credit: Attribution) -> Workbook:
+    """Sheet 1 the matrix (panes frozen below the headers, beside the names); sheet 2 the links;
+    sheet 3 the licence and sources (出典・利用条件)."""
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
@@ -195,6 +199,7 @@ def workbook(table: Matrix, evidence: dict[str, list[Evidence]]) -> Workbook:
     widths = (20, 24, 14, 36, 40, 8, 8, 14, 24, 60, 60)
     for letter, width in zip("ABCDEFGHIJK", widths, strict=True):
         links.column_dimensions[letter].width = width
+    add_attribution_sheet(book, credit)
     return book
 
 
