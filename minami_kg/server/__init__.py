@@ -2,7 +2,9 @@
 
 One blueprint per face; what they share lives in modules of its own: the
 store handle (`state`), the HTTP habits (`http`), the addresses (`urls`),
-the security headers and the limit (`security`, `limits`). No blueprint
+the security headers and the limit (`security`, `limits`), the follower of
+the store's build identifier that keeps this instance's search index and
+cache validators current (`follower`). No blueprint
 imports another, and nothing imports this package's `__init__` but the CLI.
 """
 
@@ -12,7 +14,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import http, i18n, limits, security, state
+from minami_kg.server import follower, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -40,6 +42,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     state.init_app(app, settings)
+    follower.init_app(  # this instance's search index follows the store's build identifier
+        app,
+        state.get_store(app),
+        base=settings.base,
+        index_path=settings.search_index_path,
+        every=settings.build_check_seconds,
+    )
     http.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
