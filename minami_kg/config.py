@@ -127,7 +127,8 @@ class Settings:
         default=None,
         metadata={
             "env": "MINAMI_KG_SEARCH_INDEX",
-            "help": "the search index file the build writes "
+            "help": "this app instance's search index file, which the build writes and the app "
+            "rebuilds when the store's build identifier changes "
             "(default: search.sqlite beside the store, i.e. var/search.sqlite)",
         },
     )
