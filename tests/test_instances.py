@@ -33,7 +33,7 @@ from minami_kg.curation import load_curation
 from minami_kg.search import recorded_build_id
 from minami_kg.server import create_app
 from minami_kg.server.follower import get_follower
-from minami_kg.store import EmbeddedStore
+from minami_kg.store import EmbeddedStore, open_store
 from minami_kg.store.build_id import BUILD_ID, content_build_id, read_build_id
 
 from .conftest import FIXTURES, SEED, settings_for
@@ -206,6 +206,11 @@ def test_two_instances_follow_a_rebuild_made_by_a_third_process(
             wait_for("an ETag", lambda i=instance: "etag" in i.get(page)[1])
         before = [instance.get(page)[1]["etag"] for instance in instances]
         assert before[0] == before[1]  # the same build, the same tag on every instance
+        assert all("last-modified" in instance.get(page)[1] for instance in instances)
+        old_id = read_build_id(open_store(engine.settings()), BASE)
+        assert old_id is not None
+        for instance in instances:  # the description, kept per version, names the build
+            assert old_id in instance.get("/dataset", "application/n-triples")[2]
 
         rebuilt = cli(
             "build",
@@ -225,18 +230,18 @@ def test_two_instances_follow_a_rebuild_made_by_a_third_process(
             status, _, body = instance.get(page)
             assert status == 200 and NEW_TITLE in body and OLD_TITLE not in body
             assert instance.labels(iri) == {NEW_TITLE}
+            tags = (None, before[number])
             wait_for(
                 f"instance {number + 1} gives the page another ETag",
-                lambda i=instance, old=before[number]: (
-                    i.get(page)[1].get("etag")
-                    not in (
-                        None,
-                        old,
-                    )
-                ),
+                lambda i=instance, old=tags: i.get(page)[1].get("etag") not in old,
             )
         after = [instance.get(page)[1]["etag"] for instance in instances]
         assert after[0] == after[1]
+        new_id = read_build_id(open_store(engine.settings()), BASE)
+        assert new_id not in (None, old_id)
+        for instance in instances:  # the cached description followed
+            description = instance.get("/dataset", "application/n-triples")[2]
+            assert new_id in description and old_id not in description
     finally:
         for instance in instances:
             stop(instance)
