@@ -282,6 +282,9 @@ def test_an_instance_without_an_index_builds_one(
         wait_for("the index", lambda: client.get("/api/search?q=防災").status_code == 200)
         assert client.get("/api/search?q=防災").json["results"]
         assert recorded_build_id(index) == read_build_id(seed_store, seed_settings.base)
+        health = client.get("/healthz").json
+        assert health["build"] == recorded_build_id(index)
+        assert health["search"] == "current"
     finally:
         follower.stop()
 

@@ -80,12 +80,23 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        """200 when the store answers a query, 503 with the reason otherwise."""
+        """200 when the store answers a query, 503 with the reason otherwise.
+
+        Also what this instance follows (`follower`): the store's build identifier
+        as last read, and whether its own search index is of that build.
+        """
         try:
             quads = len(state.get_store())
         except StoreError as err:
             return jsonify(status="unavailable", error=str(err)), 503
-        return jsonify(status="ok", quads=quads)
+        watcher = follower.get_follower(app)
+        reading = watcher.reading()
+        return jsonify(
+            status="ok",
+            quads=quads,
+            build=reading.build_id if reading else None,
+            search=watcher.index_state(),
+        )
 
     if settings.proxy_hops:
         trust_proxies(app, settings.proxy_hops)

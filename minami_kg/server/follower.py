@@ -112,6 +112,19 @@ class BuildFollower:
         finally:
             self.indexing = False
 
+    def index_state(self) -> str:
+        """The index against the last reading: current, building, behind, missing or unknown."""
+        try:
+            recorded = recorded_build_id(self.index_path)
+        except IndexMissing:
+            return "building" if self.indexing else "missing"
+        if self.indexing:
+            return "building"
+        reading = self._reading
+        if reading is None:
+            return "unknown"
+        return "current" if recorded == reading.build_id else "behind"
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the running check (if any) to end; False if it is still running."""
         thread = self._thread
