@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -351,3 +352,27 @@ def test_the_check_interval_setting() -> None:
     for wrong in ("31", "-1", "soon"):
         with pytest.raises(SettingsError, match="MINAMI_KG_BUILD_CHECK_SECONDS"):
             Settings.from_env({"MINAMI_KG_BUILD_CHECK_SECONDS": wrong})
+
+
+def _follower_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name == "minami-kg build follower"}
+
+
+def test_the_follower_holds_no_thread_between_checks(
+    seed_settings: Settings, seed_build: object
+) -> None:
+    """An app that answers nothing starts no thread, and a check's thread ends with it.
+
+    (Threads of other apps that are still finishing a check are left out.)
+    """
+    others = _follower_threads()
+    app = create_app(seed_settings)
+    assert _follower_threads() <= others
+    follower = get_follower(app)
+    assert app.test_client().get("/healthz").status_code == 200
+    assert follower.wait(timeout=WAIT)
+    assert _follower_threads() <= others
+    assert follower.index_state() == "current"  # the build wrote it: nothing to do
+    follower.stop()
+    follower.kick()
+    assert _follower_threads() <= others  # stopped: no more checks
