@@ -26,6 +26,7 @@ search index, which the build usually wrote already, so it finds nothing to do.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -107,7 +108,8 @@ class BuildFollower:
         try:
             build_index(self.store, self.base, self.index_path)
             self.error = None
-        except (StoreError, SyntaxError, OSError) as err:
+        except (StoreError, SyntaxError, OSError, sqlite3.Error) as err:
+            # e.g. the store went away mid-read, or a full disk: the old index keeps answering
             self.error = f"the search index could not be built: {err}"
         finally:
             self.indexing = False
