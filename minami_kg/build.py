@@ -5,6 +5,10 @@ document stops the build with a `BuildError` and the existing store stays as
 it was. The quads are written as sorted N-Quads and bulk-loaded aside, then
 swapped in (see `minami_kg.store.embedded`); the search index is written
 from the new store last, so it always describes the store beside it.
+
+The graph carries its build identifier, a digest of all its other quads
+(`minami_kg.store.build_id`): two builds of the same sources write the same
+bytes, and an app instance anywhere sees that the store changed by reading it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from minami_kg.rdf.slugs import slugify
 from minami_kg.search import build_index
 from minami_kg.sources import SourceDocument, discover
 from minami_kg.store import StoreError, open_store
+from minami_kg.store.build_id import with_build_id
 
 ONTOLOGY_FILE = "minami-kg.ttl"
 
@@ -131,7 +136,7 @@ def read_sources(
 
 
 def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) -> list[Quad]:
-    """All quads of the graph, deduplicated and sorted."""
+    """All quads of the graph, deduplicated and sorted, with the build identifier of the rest."""
     iris = Iris(settings.base)
     quads: set[Quad] = set(ontology_quads(settings.ontology / ONTOLOGY_FILE, iris.ontology_graph()))
     quads.update(topic_scheme_quads(curation, iris))
@@ -142,7 +147,7 @@ def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) 
         quads.update(org_quads(doc, plan, curation, iris))
         quads.update(plan_quads(doc, plan, curation, iris))
         quads.update(links_quads(doc, plan, links, curation, iris))
-    return sorted(quads, key=str)
+    return with_build_id(quads, settings.base)
 
 
 def build(

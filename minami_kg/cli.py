@@ -510,6 +510,10 @@ def serve_command(settings: Settings, host: str, port: int, threads: int, dev: b
 
     app = create_app(settings)
     _check_store(settings)
+    if not dev:  # --dev: the reloader's child starts it with the first request
+        from minami_kg.server.follower import get_follower
+
+        get_follower(app).kick()  # build this instance's search index now if it has none
     click.echo(f"serving {settings.endpoint or settings.store} on http://{host}:{port}/")
     if dev:
         app.run(host=host, port=port, debug=True)

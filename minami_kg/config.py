@@ -15,6 +15,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = "http://127.0.0.1:8000/"
+MAX_BUILD_CHECK_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,19 @@ class Settings:
         default=None,
         metadata={
             "env": "MINAMI_KG_SEARCH_INDEX",
-            "help": "the search index file the build writes "
+            "help": "this app instance's search index file, which the build writes and the app "
+            "rebuilds when the store's build identifier changes "
             "(default: search.sqlite beside the store, i.e. var/search.sqlite)",
+        },
+    )
+    build_check_seconds: float = field(
+        default=10.0,
+        metadata={
+            "env": "MINAMI_KG_BUILD_CHECK_SECONDS",
+            "help": "how often, at most, an app instance asks the store for its build "
+            "identifier, to follow a rebuild or update made anywhere (its search index and "
+            "cache validators); 0 to 30, 0: at every request",
+            "zero_ok": True,
         },
     )
     proxy_hops: int = field(
@@ -166,6 +178,13 @@ class Settings:
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             object.__setattr__(self, "base", self.base + "/")
+        if not 0 <= self.build_check_seconds <= MAX_BUILD_CHECK_SECONDS:
+            # longer would let instances serve an old build for longer than anyone expects
+            raise SettingsError(
+                "MINAMI_KG_BUILD_CHECK_SECONDS (build_check_seconds) must be from 0 to "
+                f"{MAX_BUILD_CHECK_SECONDS}, "
+                f"not {self.build_check_seconds:g}"
+            )
 
     @property
     def dumps_dir(self) -> Path:
@@ -190,7 +209,8 @@ class Settings:
         for f in fields(cls):
             value = environ.get(f.metadata["env"])
             if value:
-                changes[f.name] = _parse(f.name, f.metadata["env"], f.type, value)
+                zero_ok = f.metadata.get("zero_ok", False)
+                changes[f.name] = _parse(f.name, f.metadata["env"], f.type, value, zero_ok=zero_ok)
         return replace(cls(), **changes)
 
     def with_changes(self, **changes: Any) -> Settings:
@@ -203,7 +223,7 @@ class SettingsError(ValueError):
     """An environment variable whose value does not fit its setting."""
 
 
-def _parse(name: str, env: str, kind: object, value: str) -> object:
+def _parse(name: str, env: str, kind: object, value: str, *, zero_ok: bool = False) -> object:
     """`value` as a field of type `kind`: its annotation, a string (as `from __future__` has it)."""
     if kind in ("Path", "Path | None"):
         return Path(value)
@@ -212,8 +232,10 @@ def _parse(name: str, env: str, kind: object, value: str) -> object:
             number = int(value) if kind == "int" else float(value)
         except ValueError:
             raise SettingsError(f"{env}={value!r}: {name} must be a number") from None
-        if number <= 0:
-            raise SettingsError(f"{env}={value!r}: {name} must be positive")
+        if number < 0 or (number == 0 and not zero_ok):
+            raise SettingsError(
+                f"{env}={value!r}: {name} must be " + ("0 or more" if zero_ok else "positive")
+            )
         return number
     return value
 

@@ -40,6 +40,7 @@ def test_seed_counts(seed_store: EmbeddedStore) -> None:
     assert stats.named_graphs == [
         BASE + "graph/curated",
         BASE + "graph/links",
+        BASE + "graph/meta",
         BASE + "graph/ontology",
         BASE + "graph/org/minami",
         BASE + "graph/plan/minami/2022",

@@ -50,6 +50,7 @@ MKG_DATATYPE_PROPERTIES = [
     "fiscalYear", "order", "number", "isPriority", "statement", "subtitle",
     "organisationStatement", "goalStatement", "flag", "localGovernmentCode", "sourceLine",
     "sourceText", "sha256", "lineCount", "method", "score", "accepted", "basis", "isGeneric",
+    "buildId",
 ]  # fmt: skip
 
 # External terms the build emits, with the OWL kind the ontology declares them as.

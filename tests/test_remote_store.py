@@ -40,6 +40,7 @@ BASE = Settings().base
 GRAPHS = [
     BASE + "graph/curated",
     BASE + "graph/links",
+    BASE + "graph/meta",
     BASE + "graph/ontology",
     BASE + "graph/org/minami",
     BASE + "graph/plan/minami/2022",
@@ -100,7 +101,7 @@ def test_stats_command(seeded: OxigraphServer, runner: CliRunner) -> None:
     result = run_cli(runner, "stats", *seeded.options())
     assert result.exit_code == 0, result.output + result.stderr
     lines = {" ".join(line.split()) for line in result.output.splitlines()}
-    assert {"measures 36", "actions 39", "sections 14", "named graphs 6"} <= lines
+    assert {"measures 36", "actions 39", "sections 14", "named graphs 7"} <= lines
 
 
 def test_canned_query_by_name(

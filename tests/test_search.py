@@ -33,6 +33,7 @@ from minami_kg.search.query import plan_query
 from minami_kg.search.snippet import render, spans
 from minami_kg.search.tokens import fold, fold_with_offsets, label_key, runs
 from minami_kg.server import create_app
+from minami_kg.server.follower import get_follower
 
 from .conftest import SEED, settings_for
 from .oxigraph_server import OxigraphServer
@@ -488,16 +489,24 @@ def test_snippets_escape_the_document(marked_up: Flask) -> None:
 # -- a missing or replaced index ---------------------------------------------------------
 
 
-def test_missing_index_is_503_naming_the_command(seed_settings: Settings, tmp_path: Path) -> None:
+def test_missing_index_is_503_saying_it_is_being_built(
+    seed_settings: Settings, tmp_path: Path
+) -> None:
     settings = seed_settings.with_changes(search_index=tmp_path / "none.sqlite")
-    client = create_app(settings).test_client()
+    app = create_app(settings)
+    get_follower(app).stop()  # so that the index stays missing (test_instances: it is built)
+    client = app.test_client()
     answer = client.get("/api/search?q=桜")
     assert answer.status_code == 503
+    assert "being built" in answer.json["error"]
     assert "minami-kg index" in answer.json["error"]
+    assert answer.headers["Retry-After"].isdigit()
     page = client.get("/search?q=桜")
     assert page.status_code == 503
+    assert page.headers["Retry-After"].isdigit()
     assert "minami-kg index" in page.get_data(as_text=True)
     assert client.get("/search").status_code == 200  # the empty form still shows
+    assert not (tmp_path / "none.sqlite").exists()
 
 
 def test_a_replaced_index_is_read_without_a_restart(
@@ -505,7 +514,9 @@ def test_a_replaced_index_is_read_without_a_restart(
 ) -> None:
     path = tmp_path / "search.sqlite"
     settings = seed_settings.with_changes(search_index=path)
-    client = create_app(settings).test_client()
+    app = create_app(settings)
+    get_follower(app).stop()  # the index is written by the test alone
+    client = app.test_client()
     assert client.get("/api/search?q=桜").status_code == 503
     from minami_kg.store import open_store
 

@@ -2,10 +2,14 @@
 
 It is computed from the store and the dump manifest, not kept in the store:
 the description gives the byte size and checksum of every dump, and a dump
-cannot hold its own checksum. So `{base}graph/meta` is not written; the
+cannot hold its own checksum. The store's `{base}graph/meta` holds one
+triple only, the build identifier (`<{base}dataset#graph> mkg:buildId`, see
+`minami_kg.store.build_id`), which every build and update writes; the
 server computes these quads on request and keeps them per store version
-(which changes only on a rebuild). They are returned in that graph's name,
-so a dataset format (TriG, N-Quads) says where they would live.
+(which changes only on a rebuild or update: for a remote store, with the
+build identifier). They are returned in that graph's name, so a dataset
+format (TriG, N-Quads) says where they would live; the build identifier is
+among them, as the store has it.
 
 The terms follow DCAT 3 (https://www.w3.org/TR/vocab-dcat-3/) as DCAT-AP 3.0.1
 constrains it (https://semiceu.github.io/DCAT-AP/releases/3.0.1/): the
@@ -41,6 +45,7 @@ from minami_kg.rdf.namespaces import (
     Namespace,
 )
 from minami_kg.store import GraphStore, select
+from minami_kg.store.build_id import BUILD_ID, read_build_id
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -272,6 +277,9 @@ def _describe(
     yield graph, VOID.sparqlEndpoint, urls.sparql
     yield graph, VOID.uriSpace, space
     yield graph, VOID.rootResource, NamedNode(base + "id/topic")
+    build_id = read_build_id(store, base)
+    if build_id is not None:  # what the store says it holds (absent in a store from before)
+        yield graph, BUILD_ID, Literal(build_id)
     yield graph, VOID.triples, _number(_count(store, _TRIPLES))
     yield graph, VOID.entities, _number(_count(store, _ENTITIES, space=space))
 

@@ -3,8 +3,10 @@
 For the embedded store it is the generation the store link points at
 (`minami_kg.store.embedded`): a rebuild or a SPARQL update swaps in a new
 generation and so a new version, and nothing else changes the data. A
-remote store has no such marker, so it has no version and responses carry
-no validators.
+remote store has no generations: its version is made from the build
+identifier it carries, as the app's follower last read it
+(`minami_kg.server.follower.current_version`), so `store_version` gives
+None for it.
 """
 
 from __future__ import annotations

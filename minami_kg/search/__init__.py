@@ -5,7 +5,7 @@ index file; `SearchIndex` opens it read-only; `search` answers a query with
 ranked hits, highlighted snippets and facets.
 """
 
-from minami_kg.search.index import IndexMissing, SearchIndex, build_index
+from minami_kg.search.index import IndexMissing, SearchIndex, build_index, recorded_build_id
 from minami_kg.search.query import (
     MAX_QUERY_CHARS,
     FacetValue,
@@ -28,5 +28,6 @@ __all__ = [
     "SearchResult",
     "build_index",
     "clean_query",
+    "recorded_build_id",
     "search",
 ]

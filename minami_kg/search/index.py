@@ -9,6 +9,11 @@ character. The original texts are kept beside it for snippets.
 The file is written whole under a temporary name in its folder and renamed
 over the old one, so a server that has the old file open keeps reading it
 and the next request sees the new one complete (see `SearchIndex`).
+
+Its `meta` table records the store's build identifier it was read from
+(`minami_kg.store.build_id`; absent for a store without one), so an app
+instance can tell whether its own index still describes the store
+(`recorded_build_id`, and `minami_kg.server.follower`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from minami_kg.search.corpus import TYPE_NAMES, Corpus, Document, read_corpus
 from minami_kg.search.tokens import KINDS, Streams, label_key
 from minami_kg.store import GraphStore
+from minami_kg.store.build_id import read_build_id
 
 FIELDS = ("name", "alias", "body", "topic")
 COLUMNS = tuple(f"{f}_{k}" for f in FIELDS for k in KINDS)
@@ -54,13 +60,41 @@ class IndexMissing(FileNotFoundError):
 
 
 def build_index(store: GraphStore, base: str, path: Path) -> int:
-    """Read the graph from `store` and write the index to `path` atomically; the document count."""
+    """Read the graph from `store` and write the index to `path` atomically; the document count.
+
+    The build identifier is read first: should the store change while the
+    corpus is read, the index records the older identifier and is rebuilt
+    at the next check, never taken for up to date.
+    """
+    build_id = read_build_id(store, base)
     corpus = read_corpus(store, base)
-    write_index(corpus, path)
+    write_index(corpus, path, build_id=build_id)
     return len(corpus.documents)
 
 
-def write_index(corpus: Corpus, path: Path) -> None:
+def recorded_build_id(path: Path) -> str | None:
+    """The build identifier the index at `path` was made from (None: the store had none).
+
+    Raises `IndexMissing` when there is no usable index there (none, or an older kind).
+    """
+    if not path.is_file():
+        raise IndexMissing(f"no search index at {path}")
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise IndexMissing(f"{path} cannot be opened") from None
+    try:
+        rows = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError:
+        raise IndexMissing(f"{path} is not a search index") from None
+    finally:
+        db.close()
+    if rows.get("schema") != SCHEMA_VERSION:
+        raise IndexMissing(f"{path} is not a search index of this version")
+    return rows.get("build_id")
+
+
+def write_index(corpus: Corpus, path: Path, *, build_id: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".sqlite")
     os.close(fd)
@@ -70,6 +104,8 @@ def write_index(corpus: Corpus, path: Path) -> None:
         try:
             db.executescript(_SCHEMA)
             _fill(db, corpus)
+            if build_id is not None:
+                db.execute("INSERT INTO meta VALUES ('build_id', ?)", (build_id,))
             db.commit()
             db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
             db.commit()

@@ -2,7 +2,9 @@
 
 One blueprint per face; what they share lives in modules of its own: the
 store handle (`state`), the HTTP habits (`http`), the addresses (`urls`),
-the security headers and the limit (`security`, `limits`). No blueprint
+the security headers and the limit (`security`, `limits`), the follower of
+the store's build identifier that keeps this instance's search index and
+cache validators current (`follower`). No blueprint
 imports another, and nothing imports this package's `__init__` but the CLI.
 """
 
@@ -12,7 +14,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import credits, http, i18n, limits, security, state
+from minami_kg.server import credits, follower, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -40,6 +42,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["JSON_AS_ASCII"] = False
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     state.init_app(app, settings)
+    follower.init_app(  # this instance's search index follows the store's build identifier
+        app,
+        state.get_store(app),
+        base=settings.base,
+        index_path=settings.search_index_path,
+        every=settings.build_check_seconds,
+    )
     http.init_app(app)
     i18n.init_app(app)
     credits.init_app(app)
@@ -74,12 +83,23 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        """200 when the store answers a query, 503 with the reason otherwise."""
+        """200 when the store answers a query, 503 with the reason otherwise.
+
+        Also what this instance follows (`follower`): the store's build identifier
+        as last read, and whether its own search index is of that build.
+        """
         try:
             quads = len(state.get_store())
         except StoreError as err:
             return jsonify(status="unavailable", error=str(err)), 503
-        return jsonify(status="ok", quads=quads)
+        watcher = follower.get_follower(app)
+        reading = watcher.reading()
+        return jsonify(
+            status="ok",
+            quads=quads,
+            build=reading.build_id if reading else None,
+            search=watcher.index_state(),
+        )
 
     if settings.proxy_hops:
         trust_proxies(app, settings.proxy_hops)

@@ -25,7 +25,6 @@ from minami_kg.publish import (
     DumpManifest,
     description_quads,
     read_manifest,
-    store_version,
 )
 from minami_kg.results.formats import (
     GRAPH,
@@ -36,6 +35,7 @@ from minami_kg.results.formats import (
     prefers_html,
 )
 from minami_kg.server.credits import current_attribution
+from minami_kg.server.follower import current_version
 from minami_kg.server.http import HttpError, alternates
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import Urls, page_url
@@ -63,7 +63,7 @@ def current_description() -> list[Quad]:
     """The description quads, computed once per store version and dump manifest."""
     settings, store = get_settings(), get_store()
     manifest = _manifest()
-    version = store_version(store)
+    version = current_version(store)
     key = (version.tag if version else None, manifest)
     cached = current_app.extensions.get(DESCRIPTION_KEY)
     if version is not None and cached and cached[0] == key:
@@ -237,7 +237,7 @@ def sitemap() -> ResponseReturnValue:
     """One sitemap, or an index of parts (`?part=N`) past 50,000 URLs."""
     urls = page_urls()
     base = get_settings().base
-    version = store_version(get_store())
+    version = current_version(get_store())
     lastmod = f"<lastmod>{version.modified.date().isoformat()}</lastmod>" if version else ""
     parts = max(1, -(-len(urls) // SITEMAP_LIMIT))
     part = request.args.get("part", type=int)

@@ -11,7 +11,9 @@
 - CORS: any origin may read the machine faces (`OPEN_TO_SCRIPTS`).
 - HTTP caching (RFC 9110 §8.8, RFC 9111): every successful GET gets an ETag
   and Last-Modified derived from the store version, which changes only on a
-  rebuild or an update, so If-None-Match / If-Modified-Since answer 304.
+  rebuild or an update, so If-None-Match / If-Modified-Since answer 304 (for
+  a remote store, the build identifier the app's follower last read:
+  `follower.current_version`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
-from minami_kg.publish import store_version
+from minami_kg.publish import StoreVersion
+from minami_kg.server.follower import current_version
 from minami_kg.server.i18n import t
 from minami_kg.server.models.refusals import Refusal
 from minami_kg.server.state import get_store
 from minami_kg.server.urls import SPARQL_PATH
-from minami_kg.store import GraphStore, StoreError
+from minami_kg.store import StoreError
 
 CORS = {
     "Access-Control-Allow-Origin": "*",
@@ -216,7 +219,7 @@ def _code_version() -> str:
 
 
 def cache_validators(
-    store: GraphStore, full_path: str, content_type: str, lang: str
+    version: StoreVersion | None, full_path: str, content_type: str, lang: str
 ) -> dict[str, str] | None:
     """ETag, Last-Modified and Cache-Control of a representation, or None without a version.
 
@@ -224,7 +227,6 @@ def cache_validators(
     representation's media type and, for pages, their language: a rebuild, a deploy
     or another format each give another tag.
     """
-    version = store_version(store)
     if version is None:
         return None
     key = "\n".join((version.tag, _code_version(), full_path, content_type, lang))
@@ -233,6 +235,18 @@ def cache_validators(
         "Last-Modified": http_date(version.modified),
         "Cache-Control": f"public, max-age={PAGE_MAX_AGE}",
     }
+
+
+_STORE_VERSION = object()  # `g.cache_version` unset: the store's version applies
+
+
+def use_version(version: StoreVersion | None) -> None:
+    """Derive this response's validators from `version`, not the store's.
+
+    For an answer read from something that follows the store at its own pace
+    (the search index): a tag of the store's version could name an older answer.
+    """
+    g.cache_version = version
 
 
 def add_validators(response: Response) -> Response:
@@ -247,8 +261,12 @@ def add_validators(response: Response) -> Response:
     if request.path in NOT_CACHED or "no-store" in headers.get("Cache-Control", ""):
         return response
     if "ETag" not in headers:
+        version = g.get("cache_version", _STORE_VERSION)
         validators = cache_validators(
-            get_store(), request.full_path, response.content_type or "", g.get("lang", "")
+            current_version(get_store()) if version is _STORE_VERSION else version,
+            request.full_path,
+            response.content_type or "",
+            g.get("lang", ""),
         )
         if validators is None:
             return response

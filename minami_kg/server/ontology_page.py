@@ -29,8 +29,8 @@ from pyoxigraph import RdfFormat, parse, serialize
 
 from minami_kg.config import Settings
 from minami_kg.ontology_doc import Ontology, read_ontology
-from minami_kg.publish import store_version
 from minami_kg.rdf.iris import Iris
+from minami_kg.server.follower import current_version
 from minami_kg.server.http import HttpError, alternates, negotiate
 from minami_kg.server.models.ontology_examples import Example, examples
 from minami_kg.server.state import get_settings, get_store
@@ -168,7 +168,7 @@ def _twin(vocabulary: Vocabulary) -> dict[str, object]:
 def current_examples(doc: Ontology) -> dict[str, Example]:
     """The examples (`models.ontology_examples`), kept per store version."""
     store = get_store()
-    version = store_version(store)
+    version = current_version(store)
     cached = current_app.extensions.get(EXAMPLES_KEY)
     if version is not None and cached and cached[0] == version.tag:
         return cached[1]

@@ -1,19 +1,26 @@
 """Search: `/search` (HTML, with its JSON twin) and `/api/search` (JSON).
 
-Both read the index file the build wrote beside the store (`minami_kg.search`),
-never the store itself. Filters name a type (`measure`) or a focus area or
-section, by IRI or by the path after `id/` (`minami/2022/area/kodomo`). A
-missing index answers 503 with the command that writes it; a query that is
-empty or too long answers 400.
+Both read this instance's index file (`search_index`; by default the one the
+build wrote beside the store, `minami_kg.search`), never the store itself.
+The app's follower (`follower`) rebuilds it in the background when the store
+was rebuilt or updated; the old file answers until the new one is renamed
+over it. So answers carry validators of the index file, not of the store.
+Filters name a type (`measure`) or a focus area or section, by IRI or by the
+path after `id/` (`minami/2022/area/kodomo`). While there is no index yet
+(a new instance), the answer is 503 with Retry-After, saying it is being
+built; a query that is empty or too long answers 400.
 """
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from minami_kg.publish import StoreVersion
 from minami_kg.search import (
     MAX_QUERY_CHARS,
     FacetValue,
@@ -29,7 +36,8 @@ from minami_kg.search import (
     search as run_search,
 )
 from minami_kg.search.corpus import TYPE_NAMES
-from minami_kg.server.http import HttpError, wants_json
+from minami_kg.server.follower import get_follower
+from minami_kg.server.http import HttpError, use_version, wants_json
 from minami_kg.server.http import page as html_page
 from minami_kg.server.i18n import t
 from minami_kg.server.state import get_settings
@@ -49,6 +57,36 @@ def _index() -> SearchIndex:
         index = SearchIndex(get_settings().search_index_path)
         current_app.extensions[INDEX_KEY] = index
     return index
+
+
+RETRY_SECONDS = 5
+
+
+def _index_version() -> StoreVersion | None:
+    """The index file's identity (inode and modification time), taken before it is read.
+
+    Taken first, a swap during the search gives an answer newer than its tag,
+    which the next revalidation replaces; never an old answer under a new tag.
+    """
+    try:
+        info = os.stat(get_settings().search_index_path)
+    except OSError:
+        return None
+    modified = datetime.fromtimestamp(int(info.st_mtime), tz=UTC)
+    return StoreVersion(tag=f"index-{info.st_ino}-{info.st_mtime_ns}", modified=modified)
+
+
+def _being_built(err: IndexMissing) -> tuple[str, dict[str, str]]:
+    """Why there is no answer yet, and when to ask again: the follower is building the index."""
+    follower = get_follower()
+    follower.kick()  # unless it is already at it
+    message = (
+        "The search index of this instance is being built from the store; "
+        f"try again in a few seconds ({err}; `minami-kg index` writes it at once)."
+    )
+    if follower.error:
+        message += f" The last attempt failed: {follower.error}"
+    return message, {"Retry-After": str(RETRY_SECONDS)}
 
 
 def _urls() -> Urls:
@@ -85,6 +123,7 @@ def _filters() -> Filters:
 
 
 def _run(query: str, *, limit: int, offset: int) -> SearchResult:
+    use_version(_index_version())
     return run_search(_index(), query, filters=_filters(), limit=limit, offset=offset)
 
 
@@ -136,7 +175,7 @@ def api() -> ResponseReturnValue:
     except QueryError as err:
         raise HttpError(400, str(err)) from None
     except IndexMissing as err:
-        raise HttpError(503, str(err)) from None
+        raise HttpError(503, *_being_built(err)) from None
     return jsonify(_result_json(result, limit, offset))
 
 
@@ -156,7 +195,10 @@ def page() -> ResponseReturnValue:
     except QueryError as err:
         return _page({**context, "error": str(err)}, 400)
     except IndexMissing as err:
-        return _page({**context, "error": str(err), "missing": True}, 503)
+        message, headers = _being_built(err)
+        response = _page({**context, "error": message, "missing": True}, 503)
+        response.headers.update(headers)
+        return response
     context.update(
         result=result,
         number=number,

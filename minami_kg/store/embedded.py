@@ -20,7 +20,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -134,17 +134,21 @@ class StoreBusy(StoreError):
     """A build or another update holds the store; try again shortly."""
 
 
-def apply_update(store_path: Path, update: str, *, base_iri: str | None) -> None:
-    """Apply `update` to a copy of the store and make the copy current.
+def apply_update(
+    store_path: Path, update: str, *, base_iri: str | None, then: Sequence[str] = ()
+) -> None:
+    """Apply `update`, then each of `then`, to a copy of the store and make the copy current.
 
-    Raises SyntaxError for a bad update (nothing is written), StoreBusy when the
-    store stays locked, StoreError when there is no store or the copy fails.
+    `then` are updates of our own (the new build identifier) that must land in
+    the same generation as the client's, or in none. Raises SyntaxError for a
+    bad update (nothing is written), StoreBusy when the store stays locked,
+    StoreError when there is no store or the copy fails.
     """
     deadline = time.monotonic() + LOCK_WAIT
     while True:
         try:
             with build_lock(store_path):
-                _copy_update_swap(store_path, update, base_iri)
+                _copy_update_swap(store_path, (update, *then), base_iri)
                 return
         except StoreError as err:
             if "another build is running" not in str(err):
@@ -154,7 +158,7 @@ def apply_update(store_path: Path, update: str, *, base_iri: str | None) -> None
             time.sleep(0.05)
 
 
-def _copy_update_swap(store_path: Path, update: str, base_iri: str | None) -> None:
+def _copy_update_swap(store_path: Path, updates: Sequence[str], base_iri: str | None) -> None:
     current = Path(os.path.realpath(store_path))
     if not current.is_dir():
         raise StoreError(f"{store_path}: no store here; run `minami-kg build` first")
@@ -162,7 +166,8 @@ def _copy_update_swap(store_path: Path, update: str, base_iri: str | None) -> No
     def copy_and_update(directory: Path) -> None:
         shutil.copytree(current, directory, ignore=shutil.ignore_patterns("LOCK"))
         store = Store(str(directory))
-        store.update(update, base_iri=base_iri)
+        for update in updates:
+            store.update(update, base_iri=base_iri)
         store.flush()
 
     swap_in_new_generation(store_path, copy_and_update)
@@ -234,9 +239,9 @@ class EmbeddedStore:
     def replace(self, nquads_file: Path) -> None:
         replace_store(self.path, nquads_file)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Apply a SPARQL update to a copy of the store and make the copy current."""
-        apply_update(self.path, sparql, base_iri=base_iri)
+    def update(self, sparql: str, *, base_iri: str | None = None, then: Sequence[str] = ()) -> None:
+        """Apply a SPARQL update (and `then`) to a copy of the store and make the copy current."""
+        apply_update(self.path, sparql, base_iri=base_iri, then=then)
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._current().named_graphs())

@@ -11,7 +11,10 @@ Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
   malformed query, 406 when no offered format is acceptable.
 * §2.2 update operation: POST form (`update=`) or `application/sparql-update`,
   with `using-graph-uri` / `using-named-graph-uri`; allowed only with
-  `Authorization: Bearer <MINAMI_KG_UPDATE_TOKEN>`.
+  `Authorization: Bearer <MINAMI_KG_UPDATE_TOKEN>`, on the embedded store
+  only (501 for a remote one). Each update also gives the store a fresh
+  build identifier (`minami_kg.store.build_id`), so search indexes and
+  caches follow it.
 * A GET without a query is answered with the Service Description
   (`description`), or, for a browser, with the query editor.
 
@@ -70,6 +73,7 @@ from minami_kg.server.sparql.protocol import (
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import SPARQL_PATH
 from minami_kg.store import EmbeddedStore, StoreBusy, serialized
+from minami_kg.store.build_id import random_build_id, stamp_update
 
 POOL_KEY = "minami_kg.query_pool"
 PREFLIGHT = {
@@ -266,8 +270,11 @@ def _update(operation: Operation) -> ResponseReturnValue:
         operation.params.getlist("using-graph-uri"),
         operation.params.getlist("using-named-graph-uri"),
     )
+    # The store gets a new build identifier with the change, in the same generation:
+    # every app instance over it sees the identifier change and follows (`follower`).
+    stamp = stamp_update(settings.base, random_build_id())
     try:
-        store.update(text, base_iri=endpoint_url())
+        store.update(text, base_iri=endpoint_url(), then=(stamp,))
     except SyntaxError as err:
         raise HttpError(400, f"Update syntax error: {err}") from None
     return Response("Update applied.\n", mimetype="text/plain")
