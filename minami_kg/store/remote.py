@@ -99,6 +99,7 @@ DEFAULT_TIMEOUT = 30.0
 """Seconds any one request to the server may take, connecting included."""
 
 STAGING_PREFIX = "urn:minami-kg:staging:"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 BATCH_TRIPLES = 1_000
 BATCH_BYTES = 256_000
 STALE_STAGING_SECONDS = 3_600
@@ -264,8 +265,6 @@ class RemoteStore:
         with contextlib.suppress(StoreError):
             self._update(" ;\n".join(statements))
 
-    # -- HTTP ------------------------------------------------------------------
-
     # -- listing graphs and reading them whole ------------------------------------
 
     def _is_ours(self, graph: str) -> bool:
@@ -309,12 +308,14 @@ class RemoteStore:
         """One graph's quads: one query, or pages when the server cut it at its row limit.
 
         Virtuoso answers 500 to ORDER BY with an OFFSET past its limit, so the
-        pages are keyed, not numbered: subjects in `STR` order, each page
-        starting at the last subject of the one before (whose rows, maybe
-        incomplete, are read again). A subject with more triples than the
-        limit is read on its own, and must fit. The pages' sum is checked
-        against a COUNT, so a subject the ordering could not reach (a blank
-        node: `replace` writes none) fails loudly rather than going missing.
+        pages are keyed, not numbered: the graph's subjects in `STR` order with
+        their number of triples, as many as the limit allows after the last
+        one read; then the triples of as many of those subjects as fit in one
+        answer, by a VALUES block. The triples are never read under an ORDER
+        BY: Virtuoso then gives `"1"^^xsd:decimal` back as `"1"^^xsd:integer`.
+        A subject with more triples than the limit fails loudly, and so does
+        a page that comes back short (a blank-node subject cannot be keyed on
+        `STR`; `replace` writes none).
         """
         name = NamedNode(graph)
         rows, cap = self._select_cut(f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
@@ -323,30 +324,43 @@ class RemoteStore:
         quads: list[Quad] = []
         after = ""
         while True:
-            rows, _ = self._select_cut(
-                f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} {after} }} "
-                f"ORDER BY STR(?s) LIMIT {cap}"
+            subjects, _ = self._select_cut(
+                f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} {after} }} "
+                f"GROUP BY ?s ORDER BY STR(?s) LIMIT {cap}"
             )
-            if len(rows) < cap:
-                quads += [Quad(row["s"], row["p"], row["o"], name) for row in rows]
-                break
-            last = rows[-1]["s"]
-            whole = [Quad(row["s"], row["p"], row["o"], name) for row in rows if row["s"] != last]
-            if whole:
-                quads += whole
-                after = f"FILTER(STR(?s) >= {Literal(last.value)})"
-            else:  # one subject fills the page
-                alone = self._select(f"SELECT ?p ?o WHERE {{ GRAPH {name} {{ {last} ?p ?o }} }}")
-                quads += [Quad(last, row["p"], row["o"], name) for row in alone]
-                after = f"FILTER(STR(?s) > {Literal(last.value)})"
-        count = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
-        if len(quads) != int(count[0]["n"].value):
+            batch: list[QuerySolution] = []
+            size = 0
+            for row in [*subjects, None]:
+                count = int(row["n"].value) if row is not None else 0
+                if batch and (row is None or size + count >= cap):
+                    quads += self._subject_quads(name, batch, size, cap)
+                    batch, size = [], 0
+                if row is not None and count >= cap:
+                    raise StoreError(
+                        f"{self.query_endpoint}: {row['s']} has {count} triples in {graph}, "
+                        f"more than the server's ResultSetMaxRows ({cap}) lets one answer hold"
+                    )
+                if row is not None:
+                    batch.append(row)
+                    size += count
+            if len(subjects) < cap:
+                return quads
+            after = f"FILTER(STR(?s) > {Literal(subjects[-1]['s'].value)})"
+
+    def _subject_quads(
+        self, graph: NamedNode, subjects: list[QuerySolution], expected: int, cap: int
+    ) -> list[Quad]:
+        """The triples of some subjects of a graph, fewer than the row limit all told."""
+        values = " ".join(str(row["s"]) for row in subjects)
+        rows = self._select(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH {graph} {{ ?s ?p ?o }} }}"
+        )
+        if len(rows) != expected:
             raise StoreError(
-                f"{self.query_endpoint}: {graph} was read in pages of {cap} rows "
-                f"(the server's ResultSetMaxRows) and {len(quads)} of "
-                f"{count[0]['n'].value} quads came back"
+                f"{self.query_endpoint}: {graph.value} was read in pages of fewer than {cap} "
+                f"rows (the server's ResultSetMaxRows) and {len(rows)} of {expected} came back"
             )
-        return quads
+        return [Quad(row["s"], row["p"], row["o"], graph) for row in rows]
 
     # -- HTTP ------------------------------------------------------------------
 
@@ -473,7 +487,7 @@ def _insert_batches(graphs: dict[str, list[Quad]], staging: dict[str, str]) -> I
         target = NamedNode(staging[graph])
         lines: list[str] = []
         for quad in quads:
-            line = f"{quad.subject} {quad.predicate} {quad.object} ."
+            line = f"{quad.subject} {quad.predicate} {_written(quad.object)} ."
             lines.append(line)
             count += 1
             size += len(line.encode("utf-8"))
@@ -485,6 +499,24 @@ def _insert_batches(graphs: dict[str, list[Quad]], staging: dict[str, str]) -> I
             parts.append(f"GRAPH {target} {{\n" + "\n".join(lines) + "\n}")
     if parts:
         yield "INSERT DATA {\n" + "\n".join(parts) + "\n}"
+
+
+def _written(term: object) -> str:
+    """A term in SPARQL syntax for INSERT DATA.
+
+    An xsd:decimal without a fraction gets one ("1" is written "1.0", the
+    same value): Virtuoso stores `"1"^^xsd:decimal` as the integer 1 and gives
+    it back as `"1"^^xsd:integer`, while `"1.0"` stays a decimal and comes back
+    `"1"^^xsd:decimal`, as the embedded store keeps it. An export of the
+    embedded store has `"1"`, so a reload from one would otherwise change types.
+    """
+    if (
+        isinstance(term, Literal)
+        and term.datatype.value == XSD_DECIMAL
+        and term.value.lstrip("+-").isdigit()
+    ):
+        return str(Literal(term.value + ".0", datatype=term.datatype))
+    return str(term)
 
 
 # -- messages -----------------------------------------------------------------------
