@@ -20,7 +20,20 @@ regular expression and picks formats for us, where two form POSTs suffice.
 Our graphs. The store owns the named graphs whose IRI starts with
 `graph_prefix` (`{base}graph/` from `open_store`); everything else on the
 server is neither read nor written. That matters on Virtuoso, whose default
-graph and `GRAPH ?g` include thousands of system triples.
+graph and `GRAPH ?g` include thousands of system triples. They are listed
+before every query, and never cached, so a build by another process is seen
+at once: by `GRAPH ?g { }` where the server lists graphs that way (Oxigraph,
+Fuseki), else by `GROUP BY ?g` over the quads (Virtuoso and RDF4J/GraphDB
+answer the empty pattern with one unbound row); see `_graphs`.
+
+Answers are read by `remote_answers`, which absorbs what servers bend
+(Virtuoso's 0/1 booleans) and says when an answer was cut at a server's row
+limit (Virtuoso's `ResultSetMaxRows`, 10,000 by default, signalled only by
+an `X-SPARQL-MaxRows` header). A cut answer is never handed out as whole:
+`query` raises `StoreError` naming the limit, `query_cut` returns it with the
+limit (for /sparql, which marks it truncated), and reading everything
+(`quads`, `dump`, `sorted_nquads`) goes graph by graph, in keyed pages where
+a graph is bigger than the limit (see `_graph_quads`).
 
 The default graph is the union of our named graphs, on every server: each
 query is sent with the protocol's `default-graph-uri` *and* `named-graph-uri`
@@ -50,8 +63,9 @@ graph fails on Virtuoso and Fuseki alike.
 
 Blank nodes are refused by `replace` (Virtuoso rejects them in `INSERT DATA`,
 and a blank node split across two batches would become two); the graph
-`build` writes has none, since every resource has a minted IRI. When reading,
-a dump is one result set, so blank nodes keep their identity across graphs.
+`build` writes has none, since every resource has a minted IRI. Integral
+`xsd:decimal`s are written with a fraction (`_written`): Virtuoso would
+store `"1"^^xsd:decimal` as an integer.
 """
 
 from __future__ import annotations
@@ -311,11 +325,10 @@ class RemoteStore:
         pages are keyed, not numbered: the graph's subjects in `STR` order with
         their number of triples, as many as the limit allows after the last
         one read; then the triples of as many of those subjects as fit in one
-        answer, by a VALUES block. The triples are never read under an ORDER
-        BY: Virtuoso then gives `"1"^^xsd:decimal` back as `"1"^^xsd:integer`.
-        A subject with more triples than the limit fails loudly, and so does
-        a page that comes back short (a blank-node subject cannot be keyed on
-        `STR`; `replace` writes none).
+        answer, by a VALUES block, so a page never splits a subject and each
+        batch is checked against its counts. A subject with more triples than
+        the limit fails loudly, and so does a batch that comes back short (a
+        blank-node subject cannot be keyed on `STR`; `replace` writes none).
         """
         name = NamedNode(graph)
         rows, cap = self._select_cut(f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")

@@ -4,14 +4,16 @@
 the bytes that come back into what the embedded store would have given, and
 says when an answer was cut. Each rule below is a deviation seen on a real
 server (Virtuoso 7.2.5 on this machine; see docs/operators.md), tested in
-tests/test_remote_store.py on both engines:
+tests/test_remote_engines.py on both engines:
 
 * Virtuoso writes a stored `xsd:boolean` as `"1"`/`"0"` (`"true"`/`"false"`
-  everywhere else, and in the embedded store). Results are rewritten to the
-  canonical lexical form before they are parsed, so `sorted_nquads` is byte
-  for byte the embedded store's. (A boolean *computed* by a Virtuoso query,
-  e.g. `(BOUND(?x) AS ?b)`, comes back as an `xsd:integer` 0/1 and cannot be
-  told from a real integer: the app's queries project no such expression.)
+  everywhere else, and in the embedded store). SELECT results are rewritten
+  to the canonical lexical form before they are parsed, so `sorted_nquads` is
+  byte for byte the embedded store's; CONSTRUCT results need nothing, as they
+  pass through a pyoxigraph `Store`, which keeps booleans as values. (A
+  boolean *computed* by a Virtuoso query, e.g. `(BOUND(?x) AS ?b)`, comes
+  back as an `xsd:integer` 0/1 and cannot be told from a real integer: the
+  app's queries project no such expression.)
 * Virtuoso cuts every result at `ResultSetMaxRows` (10,000 by default) and
   answers 200. A SELECT that was cut carries `X-SPARQL-MaxRows: N` with
   exactly N rows; a CONSTRUCT that was cut carries nothing at all, so a
@@ -31,8 +33,6 @@ import re
 from email.message import Message
 
 from pyoxigraph import (
-    Literal,
-    NamedNode,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -42,7 +42,6 @@ from pyoxigraph import (
     parse_query_results,
 )
 
-from minami_kg.store.base import Term
 from minami_kg.store.embedded import StoreError
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -112,30 +111,18 @@ def read_results(
 
 
 def read_triples(body: bytes, content_type: str, where: str) -> list[Triple]:
-    """CONSTRUCT or DESCRIBE results, booleans in their canonical form."""
+    """CONSTRUCT or DESCRIBE results, parsed to the end."""
     fmt = RdfFormat.from_media_type(content_type)
     if fmt is None or fmt.supports_datasets:
         fmt = RdfFormat.N_TRIPLES  # e.g. `text/plain`, N-Triples' old media type
     try:
         return [
-            Triple(quad.subject, quad.predicate, canonical_term(quad.object))
-            for quad in parse(body, format=fmt)
+            Triple(quad.subject, quad.predicate, quad.object) for quad in parse(body, format=fmt)
         ]
     except (SyntaxError, ValueError) as err:
         raise StoreError(
             f"{where}: incomplete or unreadable answer ({one_line(err)}); it ends {tail(body)!r}"
         ) from None
-
-
-def canonical_term(term: Term) -> Term:
-    """A boolean literal in its canonical lexical form; any other term as it is."""
-    if (
-        isinstance(term, Literal)
-        and term.datatype.value == XSD_BOOLEAN
-        and term.value in _BOOLEAN_WORDS
-    ):
-        return Literal(_BOOLEAN_WORDS[term.value], datatype=NamedNode(XSD_BOOLEAN))
-    return term
 
 
 # -- messages -----------------------------------------------------------------------
