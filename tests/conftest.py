@@ -1,4 +1,5 @@
-"""Shared fixtures: a real on-disk Oxigraph store built from the seed, once per session.
+"""Shared fixtures: a real on-disk Oxigraph store built from the seed, once per session,
+and real SPARQL servers (Oxigraph, Virtuoso) for the remote store (`engine`, `seeded_engine`).
 
 The session store is built once and never changed; a test that rebuilds or
 breaks a store makes its own under `tmp_path`.
@@ -15,11 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from minami_kg.build import BuildResult, build
+from minami_kg.cli import main
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
-from .oxigraph_server import OxigraphServer, run_cli
+from .remote_engines import ENGINES, RemoteServer, make_server
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BROWSER_TESTS = Path(__file__).parent / "browser"
@@ -81,10 +83,16 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(scope="session", params=ENGINES)
+def remote_engine(request: pytest.FixtureRequest) -> str:
+    """Which SPARQL server the remote-store fixtures start: each test runs on each."""
+    return str(request.param)
+
+
 @pytest.fixture
-def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
+def engine(remote_engine: str, tmp_path: Path) -> Iterator[RemoteServer]:
     """A fresh, empty server of the test's own."""
-    server = OxigraphServer(tmp_path / "oxigraph")
+    server = make_server(remote_engine, tmp_path)
     server.start()
     try:
         yield server
@@ -93,12 +101,21 @@ def oxigraph(tmp_path: Path) -> Iterator[OxigraphServer]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    """A server with the seed built into it by the CLI; never changed afterwards."""
-    server = OxigraphServer(tmp_path_factory.mktemp("remote") / "oxigraph")
+def seeded_engine(
+    remote_engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RemoteServer]:
+    """A server with the seed built into it by the CLI; never changed afterwards.
+
+    The build writes its search index where the server's `settings()` look, so
+    an app made from them serves /api/search too.
+    """
+    server = make_server(remote_engine, tmp_path_factory.mktemp(f"remote-{remote_engine}"))
     server.start()
     try:
-        result = run_cli(CliRunner(), "build", *server.options())
+        index = {"MINAMI_KG_SEARCH_INDEX": str(server.settings().search_index_path)}
+        result = CliRunner().invoke(
+            main, ["build", *server.options()], env=index, catch_exceptions=False
+        )
         assert result.exit_code == 0, result.output + result.stderr + server.stderr()
         assert "36 measures, 39 actions, 14 sections" in result.output
         yield server

@@ -37,7 +37,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
 from .conftest import SEED, settings_for
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 from .w3c.server import free_port, live_server
 
 SERVE = "from minami_kg.cli import main; main()"
@@ -186,15 +186,15 @@ ls -A {disk} {disk}/.store.generations > {out}/files
 # --- the remote store going away --------------------------------------------------------------
 
 
-def test_remote_store_down_is_503_with_a_message_then_recovers(oxigraph: OxigraphServer) -> None:
-    build(oxigraph.settings().with_changes(query_budget="off"))
-    client = create_app(oxigraph.settings().with_changes(query_budget="off")).test_client()
+def test_remote_store_down_is_503_with_a_message_then_recovers(engine: RemoteServer) -> None:
+    build(engine.settings().with_changes(query_budget="off"))
+    client = create_app(engine.settings().with_changes(query_budget="off")).test_client()
     node = "/api/graph/node?iri=" + quote("http://127.0.0.1:8000/id/minami/section/somu")
     paths = ["/sparql?format=json&query=" + quote(COUNT), "/page/minami/2022", node, "/matrix"]
     for path in paths:
         assert client.get(path).status_code == 200, path
 
-    oxigraph.stop()
+    engine.stop()
     for path in paths:
         answer = client.get(path)
         assert answer.status_code == 503, (path, answer.status_code)
@@ -202,7 +202,7 @@ def test_remote_store_down_is_503_with_a_message_then_recovers(oxigraph: Oxigrap
     assert client.get(paths[0]).headers["Retry-After"]
     assert client.get("/api/search?q=防災").status_code == 200  # the index is a local file
 
-    oxigraph.start()  # same port, same data
+    engine.start()  # same port, same data
     for path in paths:
         assert client.get(path).status_code == 200, path
 

@@ -1,5 +1,5 @@
 """The graph explorer's JSON, script files and page: over the seed store, and a real
-`oxigraph serve`."""
+SPARQL server (Oxigraph and Virtuoso)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from minami_kg.server.graph import ASSETS
 from minami_kg.server.models.graph import NEIGHBOUR_LIMIT
 from minami_kg.store import EmbeddedStore
 
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 
 ID = "http://127.0.0.1:8000/id/"
 SOMU = ID + "minami/section/somu"
@@ -345,10 +345,10 @@ def test_the_json_twin(client: FlaskClient) -> None:
 
 
 def test_the_same_json_from_a_remote_store(
-    seeded: OxigraphServer,
+    seeded_engine: RemoteServer,
     client: FlaskClient,
 ) -> None:
-    remote = create_app(seeded.settings()).test_client()
+    remote = create_app(seeded_engine.settings()).test_client()
     for iri in (SOMU, GENSAI_01, PLAN):
         for lang in ("ja", "en"):
             here = _node(client, iri, lang=lang)

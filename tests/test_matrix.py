@@ -30,7 +30,7 @@ from minami_kg.server.models.spreadsheets import spreadsheet_text
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, SEED, settings_for
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 
 GOLD = Path(__file__).parent / "gold" / "section-measure-links.toml"
 PLAN = "minami/2022"
@@ -586,10 +586,10 @@ def test_the_newest_plan_first_and_a_select_for_the_others(
 
 
 def test_the_same_answers_from_a_remote_store(
-    seeded: OxigraphServer,
+    seeded_engine: RemoteServer,
     client: FlaskClient,
 ) -> None:
-    remote = create_app(seeded.settings()).test_client()
+    remote = create_app(seeded_engine.settings()).test_client()
     for params in ({}, {"lang": "en"}, {"show": "accepted", "sort_sections": "links"}):
         assert _json(remote, **params) == _json(client, **params)
     here = _cell(client, SOMU, GENSAI_01, format="json").get_json()

@@ -22,7 +22,7 @@ from minami_kg.config import PROJECT_ROOT
 from minami_kg.ontology_doc import CORE_LAYOUT, read_ontology
 from minami_kg.server import create_app
 
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 
 ONTOLOGY = PROJECT_ROOT / "ontology" / "minami-kg.ttl"
 SHAPES = PROJECT_ROOT / "ontology" / "shapes.ttl"
@@ -400,8 +400,8 @@ def test_every_term_has_both_labels_and_definitions(ontology_graph: Graph) -> No
             assert languages == ["en", "ja"], (term, predicate)
 
 
-def test_examples_come_from_a_remote_store_too(seeded: OxigraphServer) -> None:
-    client = create_app(seeded.settings()).test_client()
+def test_examples_come_from_a_remote_store_too(seeded_engine: RemoteServer) -> None:
+    client = create_app(seeded_engine.settings()).test_client()
     data = client.get("/ontology.json").get_json()
     section = next(e for e in data["classes"] if e["local"] == "Section")
     assert section["example"]["href"].startswith("/page/minami/section/")

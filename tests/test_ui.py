@@ -24,7 +24,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, SEED, settings_for
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 
 BASE = Settings().base
 KOSEKI = "minami/section/koseki"
@@ -437,10 +437,10 @@ def test_accept_language_and_cookie(app: Flask) -> None:
 
 
 def test_remote_backend_gives_the_same_json(
-    seeded: OxigraphServer,
+    seeded_engine: RemoteServer,
     client: FlaskClient,
 ) -> None:
-    remote = create_app(seeded.settings()).test_client()
+    remote = create_app(seeded_engine.settings()).test_client()
     for url in (
         "/?format=json",
         "/sections?format=json",
@@ -452,6 +452,6 @@ def test_remote_backend_gives_the_same_json(
         assert there.get_json() == client.get(url).get_json(), url
 
 
-def test_remote_home_page_renders(seeded: OxigraphServer, tmp_path: Path) -> None:
-    page = create_app(seeded.settings()).test_client().get("/")
+def test_remote_home_page_renders(seeded_engine: RemoteServer, tmp_path: Path) -> None:
+    page = create_app(seeded_engine.settings()).test_client().get("/")
     assert page.status_code == 200 and page.text.count('<li class="measure">') == 36

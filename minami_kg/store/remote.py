@@ -21,7 +21,20 @@ regular expression and picks formats for us, where two form POSTs suffice.
 Our graphs. The store owns the named graphs whose IRI starts with
 `graph_prefix` (`{base}graph/` from `open_store`); everything else on the
 server is neither read nor written. That matters on Virtuoso, whose default
-graph and `GRAPH ?g` include thousands of system triples.
+graph and `GRAPH ?g` include thousands of system triples. They are listed
+before every query, and never cached, so a build by another process is seen
+at once: by `GRAPH ?g { }` where the server lists graphs that way (Oxigraph,
+Fuseki), else by `GROUP BY ?g` over the quads (Virtuoso and RDF4J/GraphDB
+answer the empty pattern with one unbound row); see `_graphs`.
+
+Answers are read by `remote_answers`, which absorbs what servers bend
+(Virtuoso's 0/1 booleans) and says when an answer was cut at a server's row
+limit (Virtuoso's `ResultSetMaxRows`, 10,000 by default, signalled only by
+an `X-SPARQL-MaxRows` header). A cut answer is never handed out as whole:
+`query` raises `StoreError` naming the limit, `query_cut` returns it with the
+limit (for /sparql, which marks it truncated), and reading everything
+(`quads`, `dump`, `sorted_nquads`) goes graph by graph, in keyed pages where
+a graph is bigger than the limit (see `_graph_quads`).
 
 The default graph is the union of our named graphs, on every server: each
 query is sent with the protocol's `default-graph-uri` *and* `named-graph-uri`
@@ -51,8 +64,9 @@ graph fails on Virtuoso and Fuseki alike.
 
 Blank nodes are refused by `replace` (Virtuoso rejects them in `INSERT DATA`,
 and a blank node split across two batches would become two); the graph
-`build` writes has none, since every resource has a minted IRI. When reading,
-a dump is one result set, so blank nodes keep their identity across graphs.
+`build` writes has none, since every resource has a minted IRI. Integral
+`xsd:decimal`s are written with a fraction (`_written`): Virtuoso would
+store `"1"^^xsd:decimal` as an integer.
 """
 
 from __future__ import annotations
@@ -65,7 +79,6 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import (
@@ -74,27 +87,34 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     Quad,
-    QueryBoolean,
-    QueryResultsFormat,
     QuerySolution,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
     Store,
+    Triple,
     Variable,
     parse,
-    parse_query_results,
     serialize,
 )
 
 from minami_kg.store.base import QueryResult, Term, serialized
 from minami_kg.store.embedded import StoreError
-from minami_kg.store.sparql_lexer import tokens
+from minami_kg.store.query_text import bind, query_shape
+from minami_kg.store.remote_answers import (
+    VIRTUOSO_DEFAULT_MAX_ROWS,
+    is_virtuoso,
+    one_line,
+    read_results,
+    read_triples,
+    row_cap,
+)
 
 DEFAULT_TIMEOUT = 30.0
 """Seconds any one request to the server may take, connecting included."""
 
 STAGING_PREFIX = "urn:minami-kg:staging:"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 BATCH_TRIPLES = 1_000
 BATCH_BYTES = 256_000
 STALE_STAGING_SECONDS = 3_600
@@ -122,6 +142,10 @@ class RemoteStore:
         self.update_endpoint = update_endpoint or query_endpoint
         self.timeout = timeout
         self.graph_prefix = graph_prefix
+        # What this server was seen to do (its behaviour, never its data):
+        # whether `GRAPH ?g { }` lists graphs, and the row limit it reported.
+        self._lists_empty_graphs: bool | None = None
+        self._max_rows: int | None = None
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_endpoint!r}, {self.update_endpoint!r})"
@@ -134,7 +158,25 @@ class RemoteStore:
         """Run a SPARQL query with the union of our named graphs as default graph.
 
         Raises `SyntaxError` when the server rejects the query (HTTP 400) and
-        `StoreError` when it cannot be reached or answers with an error.
+        `StoreError` when it cannot be reached, answers with an error, or cut
+        the answer at its row limit (Virtuoso's `ResultSetMaxRows`): a cut
+        answer is never handed out as if it were whole.
+        """
+        result, cap = self.query_cut(sparql, substitutions=substitutions)
+        if cap is not None:
+            raise StoreError(
+                f"{self.query_endpoint}: the server cut the answer at its limit of {cap} rows; "
+                "raise its result limit (Virtuoso: [SPARQL] ResultSetMaxRows) or ask for less"
+            )
+        return result
+
+    def query_cut(
+        self, sparql: str, *, substitutions: Mapping[Variable, Term] | None = None
+    ) -> tuple[QueryResult, int | None]:
+        """Like `query`, but a cut answer is returned too, with the row limit that cut it.
+
+        For callers that can say so to their own client (/sparql answers with
+        `X-Result-Truncated`); the second item is None when the answer is whole.
         """
         shape = query_shape(sparql)
         text = bind(sparql, substitutions, shape) if substitutions else sparql
@@ -144,34 +186,37 @@ class RemoteStore:
             form += [("default-graph-uri", g) for g in graphs]
             form += [("named-graph-uri", g) for g in graphs]
         if shape.form in ("CONSTRUCT", "DESCRIBE"):
-            body, content_type = self._request(self.query_endpoint, form, _TRIPLES_ACCEPT)
-            return self._triples(body, content_type)
-        body, content_type = self._request(self.query_endpoint, form, _RESULTS_ACCEPT)
-        return self._results(body, content_type)
+            body, content_type, headers = self._read(self.query_endpoint, form, _TRIPLES_ACCEPT)
+            triples = read_triples(body, content_type, self.query_endpoint)
+            return _as_query_triples(triples), self._cut_triples(len(triples), headers)
+        body, content_type, headers = self._read(self.query_endpoint, form, _RESULTS_ACCEPT)
+        results, rows = read_results(body, content_type, self.query_endpoint)
+        return results, self._cut_rows(rows, headers)
 
     def named_graphs(self) -> list[str]:
         """Our named graphs, sorted (empty ones included where the server keeps them)."""
-        rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {self._ours('?g')} }}")
-        return sorted(row["g"].value for row in rows if isinstance(row["g"], NamedNode))
+        return sorted(g for g in self._graphs(self.graph_prefix) if self._is_ours(g))
 
     def __len__(self) -> int:
+        """The number of quads in our graphs: one grouped count, summed here.
+
+        Counting per graph and filtering the rows here is cheap on both engines
+        (Virtuoso answers it from its graph index in about a millisecond, where
+        a FILTER on `STR(?g)` makes it read every quad).
+        """
         rows = self._select(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours('?g')} }}"
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
-        return int(rows[0]["n"].value) if rows else 0
+        return sum(
+            int(row["n"].value)
+            for row in rows
+            if isinstance(row["g"], NamedNode) and self._is_ours(row["g"].value)
+        )
 
     def quads(self) -> list[Quad]:
-        """Every quad of our graphs, read in one result set (blank nodes stay one node)."""
-        rows, headers = self._select_with_headers(
-            f"SELECT ?g ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours('?g')} }}"
-        )
-        cap = headers.get("X-SPARQL-MaxRows")
-        if cap and cap.isdigit() and len(rows) >= int(cap):
-            raise StoreError(
-                f"{self.query_endpoint}: the server cut the result at {cap} rows; "
-                "raise its result limit (Virtuoso: ResultSetMaxRows) to read the whole graph"
-            )
-        return [Quad(row["s"], row["p"], row["o"], row["g"]) for row in rows]
+        """Every quad of our graphs, read graph by graph and paged where a graph is bigger
+        than the server's row limit (see `_graph_quads`)."""
+        return [quad for graph in self.named_graphs() for quad in self._graph_quads(graph)]
 
     def dump(self, fmt: RdfFormat, *, prefixes: dict[str, str] | None = None) -> bytes:
         """Everything: quads for a dataset format, the union for a triple format."""
@@ -219,16 +264,12 @@ class RemoteStore:
 
     def _drop_stale_staging(self) -> None:
         """Remove staging graphs left by builds that died more than an hour ago."""
-        rows = self._select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } "
-            f"FILTER(STRSTARTS(STR(?g), {Literal(STAGING_PREFIX)})) }}"
-        )
         now = time.time()
         stale = []
-        for row in rows:
-            stamp = row["g"].value.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+        for graph in self._graphs(STAGING_PREFIX):
+            stamp = graph.removeprefix(STAGING_PREFIX).split("-", 1)[0]
             if stamp.isdigit() and now - int(stamp) > STALE_STAGING_SECONDS:
-                stale.append(row["g"].value)
+                stale.append(graph)
         self._drop_quietly(stale)
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
@@ -239,29 +280,139 @@ class RemoteStore:
         with contextlib.suppress(StoreError):
             self._update(" ;\n".join(statements))
 
+    # -- listing graphs and reading them whole ------------------------------------
+
+    def _is_ours(self, graph: str) -> bool:
+        """Under our prefix, and not a staging graph."""
+        if graph.startswith(STAGING_PREFIX):
+            return False
+        return self.graph_prefix is None or graph.startswith(self.graph_prefix)
+
+    def _graphs(self, prefix: str | None) -> list[str]:
+        """The server's named graphs whose IRI starts with `prefix` (all of them for None).
+
+        It runs before every query, so it must be cheap. `GRAPH ?g { }` lists
+        the named graphs on Oxigraph and Fuseki without reading a quad; on
+        Virtuoso it matches one row with `?g` unbound, whatever the store holds.
+        That row is how Virtuoso is recognised (remembered: it is the
+        server's behaviour, not its data, so no rebuild can make it stale),
+        and from then on the graphs are listed by `GROUP BY ?g` over the
+        quads, which Virtuoso answers from its graph index in about a
+        millisecond; the rows are filtered here, because a FILTER on `STR(?g)`
+        makes Virtuoso read every quad (about 25 ms for the seed). An empty
+        answer from a server not yet seen listing graphs is checked the same
+        way, for servers that answer the empty pattern with nothing at all.
+        """
+        if self._lists_empty_graphs is not False:
+            keep = f"FILTER(!BOUND(?g) || STRSTARTS(STR(?g), {Literal(prefix)}))" if prefix else ""
+            rows = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} {keep} }}")
+            names = [row["g"].value for row in rows if isinstance(row["g"], NamedNode)]
+            if names or (self._lists_empty_graphs and not rows):
+                self._lists_empty_graphs = True
+                return names
+            if rows:
+                self._lists_empty_graphs = False
+        rows = self._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return [
+            row["g"].value
+            for row in rows
+            if isinstance(row["g"], NamedNode) and row["g"].value.startswith(prefix or "")
+        ]
+
+    def _graph_quads(self, graph: str) -> list[Quad]:
+        """One graph's quads: one query, or pages when the server cut it at its row limit.
+
+        Virtuoso answers 500 to ORDER BY with an OFFSET past its limit, so the
+        pages are keyed, not numbered: the graph's subjects in `STR` order with
+        their number of triples, as many as the limit allows after the last
+        one read; then the triples of as many of those subjects as fit in one
+        answer, by a VALUES block, so a page never splits a subject and each
+        batch is checked against its counts. A subject with more triples than
+        the limit fails loudly, and so does a batch that comes back short (a
+        blank-node subject cannot be keyed on `STR`; `replace` writes none).
+        """
+        name = NamedNode(graph)
+        rows, cap = self._select_cut(f"SELECT ?s ?p ?o WHERE {{ GRAPH {name} {{ ?s ?p ?o }} }}")
+        if cap is None:
+            return [Quad(row["s"], row["p"], row["o"], name) for row in rows]
+        quads: list[Quad] = []
+        after = ""
+        while True:
+            subjects, _ = self._select_cut(
+                f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ GRAPH {name} {{ ?s ?p ?o }} {after} }} "
+                f"GROUP BY ?s ORDER BY STR(?s) LIMIT {cap}"
+            )
+            batch: list[QuerySolution] = []
+            size = 0
+            for row in [*subjects, None]:
+                count = int(row["n"].value) if row is not None else 0
+                if batch and (row is None or size + count >= cap):
+                    quads += self._subject_quads(name, batch, size, cap)
+                    batch, size = [], 0
+                if row is not None and count >= cap:
+                    raise StoreError(
+                        f"{self.query_endpoint}: {row['s']} has {count} triples in {graph}, "
+                        f"more than the server's ResultSetMaxRows ({cap}) lets one answer hold"
+                    )
+                if row is not None:
+                    batch.append(row)
+                    size += count
+            if len(subjects) < cap:
+                return quads
+            after = f"FILTER(STR(?s) > {Literal(subjects[-1]['s'].value)})"
+
+    def _subject_quads(
+        self, graph: NamedNode, subjects: list[QuerySolution], expected: int, cap: int
+    ) -> list[Quad]:
+        """The triples of some subjects of a graph, fewer than the row limit all told."""
+        values = " ".join(str(row["s"]) for row in subjects)
+        rows = self._select(
+            f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} GRAPH {graph} {{ ?s ?p ?o }} }}"
+        )
+        if len(rows) != expected:
+            raise StoreError(
+                f"{self.query_endpoint}: {graph.value} was read in pages of fewer than {cap} "
+                f"rows (the server's ResultSetMaxRows) and {len(rows)} of {expected} came back"
+            )
+        return [Quad(row["s"], row["p"], row["o"], graph) for row in rows]
+
     # -- HTTP ------------------------------------------------------------------
 
-    def _ours(self, variable: str) -> str:
-        """A FILTER keeping `variable` to our graphs (never the staging ones)."""
-        conditions = [f"!STRSTARTS(STR({variable}), {Literal(STAGING_PREFIX)})"]
-        if self.graph_prefix:
-            conditions.append(f"STRSTARTS(STR({variable}), {Literal(self.graph_prefix)})")
-        return f"FILTER({' && '.join(conditions)})"
-
     def _select(self, sparql: str) -> list[QuerySolution]:
-        return self._select_with_headers(sparql)[0]
+        """A query of our own, on the server's default dataset; a cut answer is an error."""
+        rows, cap = self._select_cut(sparql)
+        if cap is not None:
+            raise StoreError(
+                f"{self.query_endpoint}: the server cut the answer at its limit of {cap} rows; "
+                "raise its result limit (Virtuoso: [SPARQL] ResultSetMaxRows)"
+            )
+        return rows
 
-    def _select_with_headers(
-        self, sparql: str
-    ) -> tuple[list[QuerySolution], http.client.HTTPMessage]:
-        """A query of our own, on the server's default dataset (all graphs named)."""
+    def _select_cut(self, sparql: str) -> tuple[list[QuerySolution], int | None]:
+        """A query of our own and the row limit that cut it (None when it is whole)."""
         body, content_type, headers = self._read(
             self.query_endpoint, [("query", sparql)], _RESULTS_ACCEPT
         )
-        results = self._results(body, content_type)
+        results, rows = read_results(body, content_type, self.query_endpoint)
         if not isinstance(results, QuerySolutions):
             raise StoreError(f"{self.query_endpoint}: answered a SELECT with a boolean")
-        return list(results), headers
+        return list(results), self._cut_rows(rows, headers)
+
+    def _cut_rows(self, rows: int, headers: http.client.HTTPMessage) -> int | None:
+        """The limit that cut a SELECT answer: Virtuoso sends `X-SPARQL-MaxRows` with it."""
+        cap = row_cap(headers)
+        if cap is not None:
+            self._max_rows = cap
+        return cap if cap is not None and rows >= cap else None
+
+    def _cut_triples(self, triples: int, headers: http.client.HTTPMessage) -> int | None:
+        """The limit that cut a CONSTRUCT answer. Virtuoso cuts those without any header,
+        so an answer from it of as many triples as its limit (the last one a SELECT
+        reported, else its default) is taken as cut."""
+        cap = row_cap(headers)
+        if cap is None and is_virtuoso(headers):
+            cap = self._max_rows or VIRTUOSO_DEFAULT_MAX_ROWS
+        return cap if cap is not None and triples >= cap else None
 
     def _update(self, sparql: str) -> None:
         self._request(self.update_endpoint, [("update", sparql)], "*/*", is_update=True)
@@ -334,139 +485,14 @@ class RemoteStore:
         content_type = headers.get_content_type() if headers.get("Content-Type") else ""
         return body, content_type, headers
 
-    def _results(self, body: bytes, content_type: str) -> QuerySolutions | QueryBoolean:
-        """SELECT or ASK results, checked to parse to the end before they are handed out.
 
-        Oxigraph's `--timeout-s` answers 200 and then cuts the body: a result
-        that does not parse completely is the server's failure, not an empty answer.
-        """
-        fmt = QueryResultsFormat.from_media_type(content_type) or QueryResultsFormat.JSON
-        try:
-            results = parse_query_results(body, format=fmt)
-            if isinstance(results, QuerySolutions):
-                for _ in results:
-                    pass
-        except (SyntaxError, ValueError) as err:
-            raise StoreError(
-                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)}); "
-                f"it ends {_tail(body)!r}"
-            ) from None
-        return parse_query_results(body, format=fmt)
-
-    def _triples(self, body: bytes, content_type: str) -> QueryResult:
-        """CONSTRUCT or DESCRIBE results as pyoxigraph's own `QueryTriples`."""
-        fmt = RdfFormat.from_media_type(content_type)
-        if fmt is None or fmt.supports_datasets:
-            fmt = RdfFormat.N_TRIPLES  # e.g. `text/plain`, N-Triples' old media type
-        local = Store()
-        try:
-            local.load(body, format=fmt, to_graph=DefaultGraph())
-        except (SyntaxError, ValueError) as err:
-            raise StoreError(
-                f"{self.query_endpoint}: incomplete or unreadable answer ({_one_line(err)}); "
-                f"it ends {_tail(body)!r}"
-            ) from None
-        return local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-
-
-# -- query text -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    """What a quick scan of a query's top level finds (positions index the text)."""
-
-    form: str | None  # SELECT, CONSTRUCT, DESCRIBE, ASK; None when not found
-    declares_dataset: bool  # a FROM or FROM NAMED clause
-    where_open: int | None  # the "{" of the WHERE group
-    where_close: int | None  # its matching "}"
-    sub_select: bool  # the WHERE group is a sub-SELECT
-
-
-_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-
-
-def query_shape(query: str) -> QueryShape:
-    """Find the query form, a dataset clause and the WHERE group, outside strings and IRIs."""
-    form: str | None = None
-    declares_dataset = False
-    where_open = where_close = None
-    sub_select = False
-    template_next = False  # CONSTRUCT's template is the first group unless WHERE comes first
-    braces = parens = 0
-    previous_was_open = form_group_only = False
-    for token in tokens(query):
-        text, start = token.text, token.start
-        word = text.rstrip(".").upper() if token.kind == "word" and ":" not in text else None
-        if previous_was_open:
-            sub_select = word == "SELECT"
-            previous_was_open = False
-        top = braces == 0 and parens == 0
-        if top and word in _FORMS and form is None:
-            form = word
-            template_next = word == "CONSTRUCT"
-        elif top and word == "FROM" and form:
-            declares_dataset = True
-        elif top and word == "WHERE":
-            if template_next:  # CONSTRUCT WHERE { template }: no room for VALUES inside
-                form_group_only = True
-            template_next = False
-        if token.kind != "punct":
-            continue
-        if text == "(":
-            parens += 1
-        elif text == ")":
-            parens = max(parens - 1, 0)
-        elif text == "{":
-            if top and form and where_open is None:
-                if template_next:
-                    template_next = False
-                else:
-                    where_open = start
-                    previous_was_open = True
-            braces += 1
-        elif text == "}":
-            braces = max(braces - 1, 0)
-            if braces == 0 and where_open is not None and where_close is None:
-                where_close = start
-    if form_group_only:
-        where_open = where_close = None
-    return QueryShape(form, declares_dataset, where_open, where_close, sub_select)
-
-
-def values_block(substitutions: Mapping[Variable, Term]) -> str:
-    """`VALUES (?a ?b) { (t1 t2) }` from pyoxigraph terms, whose `str()` is SPARQL syntax."""
-    names, terms = [], []
-    for variable, term in substitutions.items():
-        if not isinstance(variable, Variable):
-            raise ValueError(f"substitution keys must be Variables, not {variable!r}")
-        if not isinstance(term, NamedNode | Literal):
-            raise ValueError(f"{variable}: only IRIs and literals can be bound, not {term!r}")
-        names.append(str(variable))
-        terms.append(str(term))
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-def bind(
-    query: str, substitutions: Mapping[Variable, Term], shape: QueryShape | None = None
-) -> str:
-    """The query with `substitutions` pre-bound by a VALUES block first in its WHERE group.
-
-    A WHERE group that is a sub-SELECT is wrapped in a group after the block;
-    a query without a WHERE group (`DESCRIBE <x>`) or whose group is its
-    template (`CONSTRUCT WHERE { … }`) gets a trailing VALUES clause.
-    """
-    if not substitutions:
-        return query
-    shape = shape or query_shape(query)
-    values = values_block(substitutions)
-    if shape.where_open is None or shape.where_close is None:
-        return f"{query}\n{values}"
-    inside = shape.where_open + 1
-    if shape.sub_select:
-        end = shape.where_close
-        return f"{query[:inside]} {values} {{{query[inside:end]}}} {query[end:]}"
-    return f"{query[:inside]} {values} {query[inside:]}"
+def _as_query_triples(triples: list[Triple]) -> QueryTriples:
+    """Triples as pyoxigraph's own `QueryTriples`, the type the embedded store answers with."""
+    local = Store()
+    local.extend(Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples)
+    result = local.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert isinstance(result, QueryTriples)
+    return result
 
 
 # -- N-Quads file to update requests ---------------------------------------------
@@ -489,7 +515,7 @@ def _read_graphs(nquads_file: Path) -> dict[str, list[Quad]]:
                 )
             graphs.setdefault(quad.graph_name.value, []).append(quad)
     except SyntaxError as err:
-        raise StoreError(f"{nquads_file}: {_one_line(err)}") from None
+        raise StoreError(f"{nquads_file}: {one_line(err)}") from None
     return graphs
 
 
@@ -501,7 +527,7 @@ def _insert_batches(graphs: dict[str, list[Quad]], staging: dict[str, str]) -> I
         target = NamedNode(staging[graph])
         lines: list[str] = []
         for quad in quads:
-            line = f"{quad.subject} {quad.predicate} {quad.object} ."
+            line = f"{quad.subject} {quad.predicate} {_written(quad.object)} ."
             lines.append(line)
             count += 1
             size += len(line.encode("utf-8"))
@@ -515,22 +541,31 @@ def _insert_batches(graphs: dict[str, list[Quad]], staging: dict[str, str]) -> I
         yield "INSERT DATA {\n" + "\n".join(parts) + "\n}"
 
 
+def _written(term: object) -> str:
+    """A term in SPARQL syntax for INSERT DATA.
+
+    An xsd:decimal without a fraction gets one ("1" is written "1.0", the
+    same value): Virtuoso stores `"1"^^xsd:decimal` as the integer 1 and gives
+    it back as `"1"^^xsd:integer`, while `"1.0"` stays a decimal and comes back
+    `"1"^^xsd:decimal`, as the embedded store keeps it. An export of the
+    embedded store has `"1"`, so a reload from one would otherwise change types.
+    """
+    if (
+        isinstance(term, Literal)
+        and term.datatype.value == XSD_DECIMAL
+        and term.value.lstrip("+-").isdigit()
+    ):
+        return str(Literal(term.value + ".0", datatype=term.datatype))
+    return str(term)
+
+
 # -- messages -----------------------------------------------------------------------
-
-
-def _one_line(value: object) -> str:
-    return " ".join(str(value).split())[:300]
-
-
-def _tail(body: bytes) -> str:
-    """The last words of an answer: where a server that gave up says why."""
-    return _one_line(body[-120:].decode("utf-8", errors="replace"))
 
 
 def _first_line(body: bytes) -> str:
     text = body.decode("utf-8", errors="replace").strip()
     line = next((part for part in text.splitlines() if part.strip()), "")
-    return _one_line(line) or "(no message)"
+    return one_line(line) or "(no message)"
 
 
 def _lost_connection(err: StoreError) -> bool:
@@ -553,4 +588,4 @@ def _reason(err: BaseException, timeout: float) -> str:
         return "connection refused"
     if isinstance(reason, OSError) and reason.strerror:
         return reason.strerror.lower()
-    return _one_line(reason) or type(reason).__name__
+    return one_line(reason) or type(reason).__name__

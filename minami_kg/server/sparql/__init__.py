@@ -21,7 +21,8 @@ Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
 Limits of a public endpoint, each a setting: `sparql_timeout` (the query's
 process is stopped, the answer is 503 naming the limit, see `pool`),
 `max_rows` (more solutions are not read; the answer says
-`X-Result-Truncated: true`), `max_body_bytes` and `max_query_chars` (413),
+`X-Result-Truncated: true`, as it does when a remote server cut it at its
+own limit), `max_body_bytes` and `max_query_chars` (413),
 and the per-client work limit shared with /api/ (`limits`). SERVICE in a
 query and LOAD in an update are refused with 400 before the text reaches
 pyoxigraph (`checks`). Every answer, errors included, allows any origin
@@ -32,6 +33,7 @@ is the app's too.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
@@ -53,7 +55,7 @@ from minami_kg.results.formats import (
     parse_accept,
     prefers_html,
 )
-from minami_kg.results.write import Job, Refusal, Reply, answer
+from minami_kg.results.write import Answer, Job, Refusal, Reply, answer
 from minami_kg.server.http import HttpError
 from minami_kg.server.sparql.checks import (
     DatasetError,
@@ -72,7 +74,7 @@ from minami_kg.server.sparql.protocol import (
 )
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.server.urls import SPARQL_PATH
-from minami_kg.store import EmbeddedStore, StoreBusy, serialized
+from minami_kg.store import EmbeddedStore, RemoteStore, StoreBusy, serialized
 from minami_kg.store.build_id import random_build_id, stamp_update
 
 POOL_KEY = "minami_kg.query_pool"
@@ -187,30 +189,49 @@ def _query(operation: Operation) -> ResponseReturnValue:
         max_rows=settings.max_rows,
     )
     store = get_store()
-    reply = get_pool().run(job) if isinstance(store, EmbeddedStore) else _run_remote(job)
+    max_rows = settings.max_rows
+    if isinstance(store, EmbeddedStore):
+        reply = get_pool().run(job)
+    else:
+        reply, server_max_rows = _run_remote(job)
+        max_rows = min(max_rows, server_max_rows or max_rows)
     if isinstance(reply, Refusal):
         raise HttpError(reply.status, reply.message, reply.headers)
     response = Response(reply.body, content_type=reply.media_type)
     if reply.truncated:
         response.headers["X-Result-Truncated"] = "true"
-        response.headers["X-Result-Max-Rows"] = str(settings.max_rows)
+        response.headers["X-Result-Max-Rows"] = str(max_rows)
     return response
 
 
-def _run_remote(job: Job) -> Reply:
+def _run_remote(job: Job) -> tuple[Reply, int | None]:
     """With a remote store, the remote server runs the query (and enforces its own
-    time limit); we only serialise. Its dataset is fixed to our named graphs."""
+    time limit); we only serialise. Its dataset is fixed to our named graphs.
+
+    A server may cut the answer at its own row limit (Virtuoso's
+    `ResultSetMaxRows`, silently but for a header). The rows it sent are
+    answered, marked `X-Result-Truncated` like our own `max_rows` cut, with
+    the server's limit as the second item: a client of /sparql is told, as it
+    is told of ours, rather than refused a result it may only be browsing.
+    """
     if job.default_graphs is not None or job.named_graphs is not None:
         raise HttpError(
             501,
             "default-graph-uri and named-graph-uri need the embedded store; "
             "use FROM and FROM NAMED in the query instead.",
         )
+    store = get_store()
     try:
-        result = get_store().query(job.query)
+        if isinstance(store, RemoteStore):
+            result, cut = store.query_cut(job.query)
+        else:
+            result, cut = store.query(job.query), None
     except SyntaxError as err:
-        return Refusal(400, f"Query syntax error: {err}")
-    return answer(result, job)
+        return Refusal(400, f"Query syntax error: {err}"), None
+    reply = answer(result, job)
+    if cut is not None and isinstance(reply, Answer):
+        reply = dataclasses.replace(reply, truncated=True)
+    return reply, cut
 
 
 def _without_query() -> ResponseReturnValue:
