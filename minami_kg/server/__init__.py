@@ -12,7 +12,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import http, i18n, limits, security, state
+from minami_kg.server import auth, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    auth.init_app(app, settings)  # /login, /logout; sign-in and CSRF before every write
 
     from minami_kg.server.dataset import dataset
     from minami_kg.server.diff import diff_pages
