@@ -24,6 +24,7 @@ from minami_kg.extract import Hints, PlanError, Reading, read_reading
 from minami_kg.extract.model import Plan
 from minami_kg.link import link_plan
 from minami_kg.publish import publish_dumps
+from minami_kg.rdf.decision_graph import decision_quads
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.link_graph import curated_quads, links_quads, topic_scheme_quads
 from minami_kg.rdf.ontology import ontology_quads
@@ -140,6 +141,7 @@ def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) 
         quads.update(org_quads(doc, plan, curation, iris))
         quads.update(plan_quads(doc, plan, curation, iris))
         quads.update(links_quads(doc, plan, links, curation, iris))
+        quads.update(decision_quads(doc, plan, curation, iris))  # who decided a link, and why
     return sorted(quads, key=str)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from minami_kg.tomlfiles import read_toml
@@ -75,6 +76,17 @@ class CitedPlan:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Who decided a link through the review, when, and what they did (`minami_kg.review`)."""
+
+    decision: str  # accept | reject | add
+    reviewer: str  # the account's display name
+    decided: datetime  # with its UTC offset (the review writes Japan time, +09:00)
+    note: str
+    was: str = "none"  # the link before: candidate | accepted | none
+
+
+@dataclass(frozen=True)
 class LinkOverride:
     """A person's decision about one section → measure link, which wins over the linker."""
 
@@ -84,6 +96,8 @@ class LinkOverride:
     note: str
     ward: str | None = None  # slug; None means any ward
     fiscal_year: int | None = None  # None means any year
+    review: Review | None = None  # set when decided through the review, not typed by hand
+    replaces: Review | None = None  # the earlier review decision this one replaced
 
 
 @dataclass(frozen=True)
@@ -233,9 +247,27 @@ def _overrides(data: dict[str, object], path: str) -> tuple[LinkOverride, ...]:
                     note=item["note"],
                     ward=item.get("ward"),
                     fiscal_year=None if year is None else int(year),
+                    review=_review(item, path),
+                    replaces=_review(item.get("replaces"), path),
                 )
             )
     return tuple(found)
+
+
+def _review(item: object, path: str) -> Review | None:
+    """The review fields of an override entry (or of its `replaces` table), if it has them."""
+    if not isinstance(item, dict) or "reviewer" not in item:
+        return None
+    decided = item.get("decided")
+    if not isinstance(decided, datetime) or decided.tzinfo is None:
+        raise CurationError(f"{path}: `decided` must be a date and time with its offset")
+    return Review(
+        decision=str(item.get("decision", "")),
+        reviewer=str(item["reviewer"]),
+        decided=decided,
+        note=str(item.get("note", "")),
+        was=str(item.get("was", "none")),
+    )
 
 
 def load_curation(folder: Path) -> Curation:
