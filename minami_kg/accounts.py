@@ -203,6 +203,4 @@ class Accounts:
 
 def _account(name: str, entry: dict[str, str]) -> Account:
     role = entry.get("role", "reviewer")
-    return Account(
-        name, role if role in ROLES else "reviewer", entry.get("display_name") or name
-    )
+    return Account(name, role if role in ROLES else "reviewer", entry.get("display_name") or name)

@@ -28,6 +28,7 @@ and tests call it alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import asdict, dataclass
@@ -212,7 +213,9 @@ def _check(decision: str, note: str) -> str:
         raise ReviewError(400, "理由（note）を書いてください。", "a note saying why is required")
     if len(note) > MAX_NOTE_CHARS:
         raise ReviewError(
-            400, f"理由は {MAX_NOTE_CHARS} 字までです。", f"the note is over {MAX_NOTE_CHARS} characters"
+            400,
+            f"理由は {MAX_NOTE_CHARS} 字までです。",
+            f"the note is over {MAX_NOTE_CHARS} characters",
         )
     return note
 
@@ -220,7 +223,10 @@ def _check(decision: str, note: str) -> str:
 FITS = {"accept": "candidate", "reject": "accepted", "add": "none"}
 WHY_NOT = {
     "accept": ("候補ではないので採用できません", "only a candidate can be accepted"),
-    "reject": ("採用されたリンクではないので却下できません", "only an accepted link can be rejected"),
+    "reject": (
+        "採用されたリンクではないので却下できません",
+        "only an accepted link can be rejected",
+    ),
     "add": ("すでにリンクか候補があるので追加できません", "there is already a link or a candidate"),
 }
 
@@ -248,7 +254,7 @@ def decide(
         if earlier is not None and replaces != earlier.version:
             raise ReviewError(
                 409,
-                "このリンクには先に判断があります。確認のうえ、置き換える場合は replaces を付けてください。",
+                "このリンクには先の判断があります。置き換えるなら replaces を付けます。",
                 "this link was decided before: pass its version as `replaces` to overrule it",
                 {"decision": earlier.as_json()},
             )
@@ -295,6 +301,7 @@ def decide(
         decision, account.name, section_iri, measure_iri, status, bool(earlier),
     )  # fmt: skip
     iris = Iris(settings.base)
+    plan_node = functools.partial(iris.in_plan, pair.ward, pair.fiscal_year)
     return {
         "section": section_iri,
         "measure": measure_iri,
@@ -302,8 +309,10 @@ def decide(
         "link": {
             "status": new_status,
             "method": method,
-            "contribution": iris.in_plan(pair.ward, pair.fiscal_year, f"contribution/{pair.path()}").value,
-            "activity": iris.in_plan(pair.ward, pair.fiscal_year, f"decision/{pair.path()}").value,
+            "contribution": iris.in_plan(
+                pair.ward, pair.fiscal_year, f"contribution/{pair.path()}"
+            ).value,
+            "activity": plan_node(f"decision/{pair.path()}").value,
         },
         "replaced": earlier.as_json() if earlier else None,
         "seconds": round(effect.seconds, 3),

@@ -91,7 +91,9 @@ def difference(
     return deleted, inserted
 
 
-def take_effect(settings: Settings, store: GraphStore, plans: list[BuiltPlan] | None = None) -> Effect:
+def take_effect(
+    settings: Settings, store: GraphStore, plans: list[BuiltPlan] | None = None
+) -> Effect:
     """Bring the store, the search index and the dumps up to the curation files now."""
     started = time.perf_counter()
     if plans is None:

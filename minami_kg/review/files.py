@@ -118,7 +118,7 @@ def set_label(path: Path, table: tuple[str, ...], key: str, value: str) -> None:
 
 
 def append_record(path: Path, name: str, record: Mapping[str, Any]) -> None:
-    """Append one `[[name]]` entry (a review record) at the end of a TOML file, after a blank line."""
+    """Append one `[[name]]` entry (a review record) at the end of a TOML file."""
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     doc = tomlkit.document()
     aot = tomlkit.aot()

@@ -32,7 +32,8 @@ from minami_kg.curation import load_curation
 from minami_kg.rdf.namespaces import SKOS
 from minami_kg.review.decide import JAPAN, ReviewError, restore
 from minami_kg.review.effect import difference, take_effect
-from minami_kg.review.files import append_record, set_label as set_toml_key
+from minami_kg.review.files import append_record
+from minami_kg.review.files import set_label as set_toml_key
 from minami_kg.store import GraphStore, select
 
 audit = logging.getLogger("minami_kg.audit")
@@ -101,7 +102,7 @@ def set_label(
             curation = load_curation(settings.curation)
             plans = read_sources(settings.sources, curation)
             labelled = Quad(NamedNode(iri), SKOS.prefLabel, Literal(en, language="en"))
-            deleted, inserted = difference(settings, store, plans)
+            _, inserted = difference(settings, store, plans)
             if not any(q.triple == labelled.triple for q in inserted) and was != en:
                 raise ReviewError(
                     400,
@@ -123,4 +124,3 @@ def set_label(
         "note": note,
         "seconds": round(effect.seconds, 3),
     }
-

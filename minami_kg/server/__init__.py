@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.matrix import matrix
     from minami_kg.server.ontology_page import ontology
     from minami_kg.server.pages import pages
+    from minami_kg.server.review_api import review_api
     from minami_kg.server.search import search
     from minami_kg.server.sparql import sparql
     from minami_kg.server.ui import ui
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(diff_pages)  # /diff/<ward>/<fy1>/<fy2>
     app.register_blueprint(ontology)  # /ontology (reads ontology/*.ttl when the app starts)
     app.register_blueprint(docs_pages)  # /docs, /docs/<name>, /help: the guides of docs/
+    app.register_blueprint(review_api)  # /api/review, /api/label, /api/accounts: staff only
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -59,7 +59,6 @@ from minami_kg.accounts import Account, Accounts, write_atomically
 from minami_kg.config import Settings
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
-from minami_kg.server.state import get_settings
 from minami_kg.server.urls import SPARQL_PATH
 
 audit = logging.getLogger("minami_kg.audit")
@@ -127,9 +126,11 @@ class SignInLockout:
         """Seconds until the keys may try again (0: now)."""
         now = time.time() if now is None else now
         marks = ",".join("?" * len(keys))
-        row = self._db().execute(
-            f"SELECT MAX(until) FROM failures WHERE key IN ({marks})", keys
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(f"SELECT MAX(until) FROM failures WHERE key IN ({marks})", keys)
+            .fetchone()
+        )
         until = row[0] if row and row[0] else 0.0
         return max(0, math.ceil(until - now))
 
@@ -327,7 +328,11 @@ def who() -> ResponseReturnValue:
         response = jsonify(account=None)
     else:
         response = jsonify(
-            account={"name": account.name, "role": account.role, "display_name": account.display_name},
+            account={
+                "name": account.name,
+                "role": account.role,
+                "display_name": account.display_name,
+            },
             csrf_token=generate_csrf(),
         )
     response.headers["Cache-Control"] = "private, no-store"

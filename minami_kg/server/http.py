@@ -49,11 +49,18 @@ _METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 class HttpError(Exception):
     """A request a view will not answer: the status, a message for the asker, extra headers."""
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.details = dict(details or {})  # more JSON fields (e.g. the decision a 409 met)
 
 
 # ---------------------------------------------------------------- negotiation
@@ -143,13 +150,18 @@ def _error_format(status: int) -> str:
     return "json" if wants_json() else "html"
 
 
-def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """The one shape of an error, in the format the asker reads."""
+def error_response(
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
+) -> Response:
+    """The one shape of an error, in the format the asker reads (`details`: JSON only)."""
     fmt = _error_format(status)
     if fmt == "text":
         response = Response(message + "\n", mimetype="text/plain")
     elif fmt == "json":
-        response = jsonify(error=message)
+        response = jsonify({**(details or {}), "error": message})
     else:
         template = "not_found.html" if status == 404 else "bad_request.html"
         response = Response(render_template(template, message=message, status=status))
@@ -163,7 +175,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HttpError)
     def http_error(err: HttpError) -> ResponseReturnValue:
-        return error_response(err.status, err.message, err.headers)
+        return error_response(err.status, err.message, err.headers, err.details)
 
     @app.errorhandler(HTTPException)
     def werkzeug_error(err: HTTPException) -> ResponseReturnValue:
