@@ -54,7 +54,7 @@ def _activity(q: Quads, node: NamedNode, review: Review, iris: Iris) -> None:
     agent = reviewer_iri(iris, review.reviewer)
     q.add(node, PROV.wasAssociatedWith, agent)
     q.types(agent, PROV.Agent, PROV.Person)
-    q.text(agent, RDFS.label, review.reviewer)
+    q.add(agent, RDFS.label, Literal(review.reviewer))  # a name: no language
     q.add(node, PROV.endedAtTime, Literal(review.decided.isoformat(), datatype=XSD.dateTime))
     q.text(node, RDFS.comment, review.note)
 
