@@ -23,7 +23,7 @@ PREFIX mkg: <https://w3id.org/minami-kg/def#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?d ?section ?measure ?decision ?was ?reviewer ?at ?note ?sectionJa ?measureJa
+SELECT ?d ?plan ?section ?measure ?decision ?was ?reviewer ?at ?note ?sectionJa ?measureJa
        ?oldDecision ?oldReviewer ?oldAt ?oldNote WHERE {
   ?d a mkg:ReviewDecision ; mkg:decision ?decision ; prov:endedAtTime ?at ;
      prov:wasAssociatedWith ?agent ; prov:used ?section , ?measure .
