@@ -26,9 +26,10 @@ from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import find_query
 from minami_kg.review import ReviewError, decide
 from minami_kg.server import create_app
-from minami_kg.store import EmbeddedStore, select
+from minami_kg.store import EmbeddedStore, open_store, select
 
 from .conftest import settings_for
+from .oxigraph_server import OxigraphServer
 
 PASSWORD = "correct horse battery staple"
 BASE = "http://127.0.0.1:8000/"
@@ -385,3 +386,49 @@ def test_parallel_decisions_never_corrupt_the_file(site: Site) -> None:
     decided = site.store.sorted_nquads()
     build(site.settings)
     assert without_meta(site.store.sorted_nquads()) == without_meta(decided)
+
+
+def test_a_hand_written_entry_for_every_plan_still_wins(site: Site) -> None:
+    """A decision the file's other entries would overrule is refused and leaves no trace."""
+    path = site.settings.curation / OVERRIDES
+    with path.open("a", encoding="utf-8") as out:
+        out.write(
+            '\n[[reject]]\nsection = "総務課"\nmeasure = "子ども家庭総合支援拠点機能の充実"\n'
+            'note = "手書き"\n'
+        )
+    build(site.settings)
+    before = site.snapshot()
+    reviewer = site.client()
+    missing = BASE + "id/minami/2022/measure/kodomo-01"
+    refused = review(
+        reviewer, token_of(reviewer), section=SOMU, measure=missing, decision="add", note="所管"
+    )
+    assert refused.status_code == 409, refused.json
+    assert site.snapshot() == before
+
+
+def test_staff_calls_are_not_open_to_other_sites(site: Site) -> None:
+    reviewer = site.client()
+    assert "Access-Control-Allow-Origin" not in reviewer.get("/api/session").headers
+    answer = review(reviewer, token_of(reviewer), **GOOD)
+    assert answer.status_code == 201
+    assert "Access-Control-Allow-Origin" not in answer.headers
+    assert site.client(None).get("/api/search?q=防災").headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_decision_on_a_remote_store(oxigraph: OxigraphServer, tmp_path: Path) -> None:
+    """A store without a folder of ours is rebuilt from the files through `build`."""
+    curation = tmp_path / "curation"
+    shutil.copytree(PROJECT_ROOT / "data" / "curation", curation)
+    settings = oxigraph.settings().with_changes(
+        curation=curation, store=tmp_path / "var" / "store", dumps=tmp_path / "dumps"
+    )
+    build(settings)
+    store = open_store(settings)
+    account = Account("yamada", "reviewer", "山田")
+    answer = decide(settings, store, account, SECTION, CANDIDATE, "accept", "遠隔でも")
+    assert answer["link"]["status"] == "accepted"
+    found = store.query(
+        f"ASK {{ <{SECTION}> <https://w3id.org/minami-kg/def#contributesTo> <{CANDIDATE}> }}"
+    )
+    assert bool(found)

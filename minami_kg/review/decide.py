@@ -13,14 +13,15 @@
   `replaces` to overrule it; otherwise 409 with the earlier decision. A caller
   who saw no decision passes nothing.
 - Written: `data/curation/link-overrides.toml` (the `curation` setting's
-  folder), under a lock on `.link-overrides.toml.lock`, atomically, in a
+  folder), under a lock on `.review.lock` there, atomically, in a
   stable order (`minami_kg.review.files`). "accept" and "add" are `[[add]]`
   entries, "reject" a `[[reject]]` one, each with `decision`, `was` (candidate,
   accepted or none), `reviewer` (the display name), `decided` (Japan time, with
   its offset), `note`, and `replaces` (the earlier review decision, if any).
   Any earlier entry for the same plan and pair is removed.
 - In effect before it returns (`minami_kg.review.effect`): store, search index
-  and dumps; if that fails, the file is put back as it was.
+  and dumps; if that fails, the file is put back as it was. So is it when a
+  hand-written entry for every plan would still win over the new one (409).
 
 The core knows nothing of Flask: the web API (`minami_kg.server.review_api`)
 and tests call it alike.
@@ -31,6 +32,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -53,6 +56,7 @@ audit = logging.getLogger("minami_kg.audit")
 
 DECISIONS = ("accept", "reject", "add")
 OVERRIDES_FILE = "link-overrides.toml"
+LOCK_NAME = "review"  # .review.lock in the curation folder: one writer of any curation file
 MAX_NOTE_CHARS = 2000
 JAPAN = timezone(timedelta(hours=9), "JST")
 
@@ -144,6 +148,16 @@ def decision_of(override: LinkOverride) -> Decision:
             "note": earlier.note,
         },
     )
+
+
+@contextmanager
+def review_lock(settings: Settings) -> Iterator[None]:
+    """One review write at a time over a curation folder, across threads and processes.
+
+    One lock for every file: a link decision and a label each recompute the whole graph
+    from both files, so they must not interleave."""
+    with file_lock(settings.curation / LOCK_NAME):
+        yield
 
 
 def restore(path: Path, original: bytes | None) -> None:
@@ -246,7 +260,7 @@ def decide(
     """Check, write down and apply one decision; the answer the API returns (see module doc)."""
     note = _check(decision, note)
     path = settings.curation / OVERRIDES_FILE
-    with file_lock(path):
+    with review_lock(settings):
         curation = load_curation(settings.curation)
         plans = read_sources(settings.sources, curation)
         pair = find_pair(settings, plans, curation, section_iri, measure_iri)
@@ -289,13 +303,19 @@ def decide(
         entries["reject" if decision == "reject" else "add"].append(entry)
         write_entries(path, head, entries)
         try:
+            after = load_curation(settings.curation)
+            new_status, method = link_status(pair, after)
+            if new_status != ("none" if decision == "reject" else "accepted"):
+                raise ReviewError(
+                    409,
+                    f"ファイルの別の記述（全年度向けの [[add]]/[[reject]]）が優先されます: {path}",
+                    f"an entry for every plan in {path} overrides this decision: edit it by hand",
+                )
             effect = take_effect(settings, store, plans)
         except BaseException:
             restore(path, original)
             raise
-        after = load_curation(settings.curation)
         made = current_decision(pair, after)
-        new_status, method = link_status(pair, after)
     audit.info(
         "review decision=%s account=%s section=%s measure=%s was=%s replaced=%s",
         decision, account.name, section_iri, measure_iri, status, bool(earlier),

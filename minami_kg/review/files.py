@@ -7,7 +7,7 @@ order (`ENTRY_KEYS`, then any other key the entry had). So two decisions give a
 two-entry diff in git, and a hand-written file changes only in its order the
 first time. Comments between entries are not kept: reasons belong in `note`.
 
-Callers hold `minami_kg.accounts.file_lock(path)` around read-modify-write.
+Callers hold `minami_kg.review.decide.review_lock` around read-modify-write.
 """
 
 from __future__ import annotations

@@ -25,12 +25,12 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad, Variable
 
-from minami_kg.accounts import Account, file_lock
+from minami_kg.accounts import Account
 from minami_kg.build import read_sources
 from minami_kg.config import Settings
 from minami_kg.curation import load_curation
 from minami_kg.rdf.namespaces import SKOS
-from minami_kg.review.decide import JAPAN, ReviewError, restore
+from minami_kg.review.decide import JAPAN, ReviewError, restore, review_lock
 from minami_kg.review.effect import difference, take_effect
 from minami_kg.review.files import append_record
 from minami_kg.review.files import set_label as set_toml_key
@@ -83,7 +83,7 @@ def set_label(
         raise ReviewError(400, "理由（note）を書いてください。", "a note saying why is required")
     ward = _ward_of(settings, iri)
     path = settings.curation / LABELS_FILE
-    with file_lock(path):
+    with review_lock(settings):
         rows = list(select(store, _LABELS, substitutions={Variable("thing"): NamedNode(iri)}))
         if not rows:
             raise ReviewError(404, f"{iri}: 見つかりません。", f"{iri}: no such thing with a label")

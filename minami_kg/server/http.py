@@ -40,6 +40,8 @@ CORS = {
 }
 OPEN_TO_SCRIPTS = (SPARQL_PATH, "/api/", "/data/", "/dataset", "/.well-known/", "/download/")
 """The machine faces any web page may read (CORS): they carry no cookies or sessions."""
+STAFF_ONLY = ("/api/session", "/api/review", "/api/label", "/api/accounts")
+"""Under /api/ but read with the staff's session cookie: no CORS (minami_kg.server.auth)."""
 PAGE_MAX_AGE = 60  # seconds a cache may reuse a page before revalidating
 NOT_CACHED = ("/healthz",)
 JSON = "application/json"
@@ -208,7 +210,7 @@ def init_app(app: Flask) -> None:
 
 def allow_scripts(response: Response) -> Response:
     """Any origin may read the machine faces, errors included (CORS)."""
-    if request.path.startswith(OPEN_TO_SCRIPTS):
+    if request.path.startswith(OPEN_TO_SCRIPTS) and not request.path.startswith(STAFF_ONLY):
         response.headers.update(CORS)
     return response
 
