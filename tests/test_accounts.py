@@ -161,6 +161,10 @@ def test_wrong_password(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
         assert sign_in(client, password="wrong") == 401
     assert client.get("/api/session").json["account"] is None
     assert "signin failed account=yamada" in caplog.text and "wrong" not in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="minami_kg.audit"):
+        assert sign_in(app.test_client(), "x\nsignin ok account=admin", "p") == 401
+    assert [r.getMessage().count("\n") for r in caplog.records] == [0]  # one line, escaped
 
 
 def test_login_needs_the_csrf_token(app: Flask) -> None:

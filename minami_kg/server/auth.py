@@ -197,6 +197,11 @@ def client_address() -> str:
     return request.remote_addr or "-"
 
 
+def loggable(name: str) -> str:
+    """A name someone typed, safe on one log line: escaped, and not too long."""
+    return name[:64].encode("unicode_escape").decode("ascii").replace(" ", "\\x20") or "-"
+
+
 # ---------------------------------------------------------------- the app's set-up
 
 
@@ -284,7 +289,9 @@ def login() -> ResponseReturnValue:
     lockout: SignInLockout = current_app.extensions[LOCKOUT_KEY]
     wait = lockout.wait(keys)
     if wait:
-        audit.warning("signin paused account=%s addr=%s wait=%ss", username, address, wait)
+        audit.warning(
+            "signin paused account=%s addr=%s wait=%ss", loggable(username), address, wait
+        )
         raise HttpError(
             429,
             t(
@@ -296,7 +303,7 @@ def login() -> ResponseReturnValue:
     account = accounts().verify(username, password) if username and password else None
     if account is None:
         lockout.failed(keys)
-        audit.warning("signin failed account=%s addr=%s", username, address)
+        audit.warning("signin failed account=%s addr=%s", loggable(username), address)
         message = t("ユーザー名またはパスワードが違います。", "Wrong user name or password.")
         return _login_page(401, message, username=username)
     lockout.succeeded(keys[0])
