@@ -101,6 +101,17 @@ class LinkOverride:
 
 
 @dataclass(frozen=True)
+class LabelReview:
+    """An English label set through the review (a `[[review]]` record of labels-en.toml)."""
+
+    thing: str  # the labelled thing's IRI after `{base}id/`, e.g. minami/2022/measure/gensai-01
+    ward: str
+    ja: str
+    en: str
+    review: Review  # decision "label"; `was` is the English label it replaced ("" for none)
+
+
+@dataclass(frozen=True)
 class Curation:
     """All curated data, looked up by Japanese text."""
 
@@ -118,6 +129,7 @@ class Curation:
     partners: tuple[PartnerEntry, ...] = ()
     cited_plans: tuple[CitedPlan, ...] = ()
     overrides: tuple[LinkOverride, ...] = ()
+    label_reviews: tuple[LabelReview, ...] = ()
 
     def english(self, japanese: str, ward: str) -> str | None:
         """The English label of a ward's text (slug `ward`), or of a name every ward uses."""
@@ -270,6 +282,18 @@ def _review(item: object, path: str) -> Review | None:
     )
 
 
+def _label_reviews(items: object, path: str) -> tuple[LabelReview, ...]:
+    found = []
+    for item in items if isinstance(items, list) else []:
+        review = _review({"decision": "label", **item}, path) if isinstance(item, dict) else None
+        if review is None or not all(item.get(k) for k in ("thing", "ward", "ja", "en")):
+            raise CurationError(f"{path}: a [[review]] record needs thing, ward, ja, en, reviewer")
+        found.append(
+            LabelReview(str(item["thing"]), str(item["ward"]), item["ja"], item["en"], review)
+        )
+    return tuple(found)
+
+
 def load_curation(folder: Path) -> Curation:
     """Read every curation file of `folder`; missing files mean no curation of that kind."""
     wards = read_toml(folder / "wards.toml", CurationError)
@@ -292,4 +316,5 @@ def load_curation(folder: Path) -> Curation:
         partners=_partners(partners.get("partner"), str(folder / "partners.toml")),
         cited_plans=_cited_plans(cited.get("plan"), str(folder / "cited-plans.toml")),
         overrides=_overrides(overrides, str(folder / "link-overrides.toml")),
+        label_reviews=_label_reviews(labels.get("review"), str(folder / "labels-en.toml")),
     )

@@ -248,6 +248,15 @@ def test_english_label(site: Site) -> None:
         f"ASK {{ <{CANDIDATE}> <http://www.w3.org/2004/02/skos/core#prefLabel> "
         f'"Looking after roadside shrub beds"@en }}',
     )
+    assert ask(
+        anonymous,
+        f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX mkg: <https://w3id.org/minami-kg/def#>
+        ASK {{ GRAPH <{BASE}graph/curated> {{
+          <{response.json["activity"]}> a prov:Activity ; mkg:decision "label" ;
+            prov:used <{CANDIDATE}> ; prov:endedAtTime ?t ;
+            mkg:replacedLabel "Supporting the upkeep of roadside shrub beds"@en }} }}""",
+    )
     hits = anonymous.get("/api/search?q=roadside shrub").json["results"]
     assert any(hit["iri"] == CANDIDATE for hit in hits)
     labels = tomllib.loads((site.settings.curation / "labels-en.toml").read_text("utf-8"))

@@ -27,7 +27,7 @@ import hashlib
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from minami_kg.curation import Curation, LinkOverride, Review, label_key
+from minami_kg.curation import Curation, LabelReview, LinkOverride, Review, label_key
 from minami_kg.extract.model import Plan
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import MKG, PROV, RDFS, XSD
@@ -50,7 +50,8 @@ def _activity(q: Quads, node: NamedNode, review: Review, iris: Iris) -> None:
     q.text(node, RDFS.label, f"人手で確認：{review.reviewer} {day}")
     q.text(node, RDFS.label, f"Reviewed by {review.reviewer} on {day}", "en")
     q.add(node, MKG.decision, Literal(review.decision))
-    q.add(node, MKG.previousStatus, Literal(review.was))
+    if review.decision != "label":
+        q.add(node, MKG.previousStatus, Literal(review.was))
     agent = reviewer_iri(iris, review.reviewer)
     q.add(node, PROV.wasAssociatedWith, agent)
     q.types(agent, PROV.Agent, PROV.Person)
@@ -98,4 +99,28 @@ def decision_quads(doc: DocumentInfo, plan: Plan, curation: Curation, iris: Iris
             earlier = NamedNode(f"{node.value}/replaced")
             _activity(q, earlier, o.replaces, iris)
             q.add(node, MKG.replacesDecision, earlier)
+    return q.quads
+
+
+def label_review_quads(curation: Curation, iris: Iris) -> list[Quad]:
+    """English labels set through the review, each a `mkg:ReviewDecision` ("label").
+
+    One per labelled thing (its last review), and only while labels-en.toml still
+    gives the label that review set: a label edited by hand since has no reviewer.
+
+        <{thing}/label-review> a prov:Activity, mkg:ReviewDecision ;
+            mkg:decision "label" ; prov:used <{thing}> ;
+            mkg:replacedLabel "the English label before"@en ; … (who, when, why as above)
+    """
+    q = Quads(iris.graph("curated"))
+    last: dict[str, LabelReview] = {}
+    for record in curation.label_reviews:
+        last[record.thing] = record
+    for thing, record in sorted(last.items()):
+        if curation.labels_en.get(record.ward, {}).get(label_key(record.ja)) != record.en:
+            continue
+        node = NamedNode(f"{iris.id_base}{thing}/label-review")
+        _activity(q, node, record.review, iris)
+        q.add(node, PROV.used, NamedNode(f"{iris.id_base}{thing}"))
+        q.text(node, MKG.replacedLabel, record.review.was or None, "en")
     return q.quads

@@ -10,8 +10,11 @@
 - Written under a lock, atomically: `"<Japanese>" = "<English>"` in the
   `[label.<ward>]` table (a new key at the table's end, a changed one in
   place, every comment kept), and one `[[review]]` record at the end of the
-  file: ward, ja, en, the English label it replaced (`was`), note, reviewer,
-  decided. A label set here wins over `[common]` for that ward.
+  file: thing (the IRI after `{base}id/`), ward, ja, en, the English label it
+  replaced (`was`), note, reviewer, decided. A label set here wins over
+  `[common]` for that ward. The build makes the last record of each thing a
+  `mkg:ReviewDecision` ("label") in the curated graph
+  (`minami_kg.rdf.decision_graph.label_review_quads`).
 - The label must show on the thing in the rebuilt graph; if it would not (the
   key does not match the text the build reads), the file is put back: 400.
 - In effect before it returns, like a link decision (`minami_kg.review.effect`).
@@ -95,8 +98,8 @@ def set_label(
         append_record(
             path,
             "review",
-            {"ward": ward, "ja": ja, "en": en, "was": was, "note": note,
-             "reviewer": account.display_name, "decided": decided},
+            {"thing": iri.removeprefix(f"{settings.base}id/"), "ward": ward, "ja": ja, "en": en,
+             "was": was, "note": note, "reviewer": account.display_name, "decided": decided},
         )  # fmt: skip
         try:
             curation = load_curation(settings.curation)
@@ -116,6 +119,7 @@ def set_label(
     audit.info("label account=%s iri=%s", account.name, iri)
     return {
         "iri": iri,
+        "activity": f"{iri}/label-review",
         "ja": ja,
         "en": en,
         "was": was or None,
