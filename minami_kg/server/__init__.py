@@ -2,7 +2,8 @@
 
 One blueprint per face; what they share lives in modules of its own: the
 store handle (`state`), the HTTP habits (`http`), the addresses (`urls`),
-the security headers and the limit (`security`, `limits`). No blueprint
+the security headers and the limit (`security`, `limits`), the staff's
+sign-in, `current_account()` and `require(role)` (`auth`). No blueprint
 imports another, and nothing imports this package's `__init__` but the CLI.
 """
 

@@ -46,6 +46,7 @@ from minami_kg.server.auth import accounts, audit, client_address, require
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
 from minami_kg.server.state import get_settings, get_store
+from minami_kg.store import StoreError
 
 review_api = Blueprint("review_api", __name__)
 
@@ -66,6 +67,13 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 def _refused(err: ReviewError) -> HttpError:
     return HttpError(err.status, t(err.ja, err.en), details=err.details)
+
+
+def _unwritable(err: OSError) -> HttpError:
+    """A curation file the server may not write (permissions, a full disk): nothing changed."""
+    return HttpError(
+        503, f"The curation files cannot be written: {err.strerror or err} ({err.filename})"
+    )
 
 
 @review_api.post("/api/review")
@@ -89,6 +97,10 @@ def post_review() -> ResponseReturnValue:
         raise _refused(err) from None
     except NotFromSources as err:
         raise HttpError(409, str(err)) from None
+    except StoreError:
+        raise  # the app's handler: 503 with Retry-After
+    except OSError as err:
+        raise _unwritable(err) from None
     return jsonify(answer), 200 if answer["replaced"] else 201
 
 
@@ -136,6 +148,10 @@ def post_label() -> ResponseReturnValue:
         raise _refused(err) from None
     except NotFromSources as err:
         raise HttpError(409, str(err)) from None
+    except StoreError:
+        raise
+    except OSError as err:
+        raise _unwritable(err) from None
     return jsonify(answer)
 
 
