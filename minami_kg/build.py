@@ -28,6 +28,7 @@ from minami_kg.extract import Hints, PlanError, Reading, read_reading
 from minami_kg.extract.model import Plan
 from minami_kg.link import link_plan
 from minami_kg.publish import publish_dumps
+from minami_kg.rdf.decision_graph import decision_quads, label_review_quads
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.link_graph import curated_quads, links_quads, topic_scheme_quads
 from minami_kg.rdf.ontology import ontology_quads
@@ -141,12 +142,14 @@ def graph_quads(plans: list[BuiltPlan], settings: Settings, curation: Curation) 
     quads: set[Quad] = set(ontology_quads(settings.ontology / ONTOLOGY_FILE, iris.ontology_graph()))
     quads.update(topic_scheme_quads(curation, iris))
     quads.update(curated_quads(curation, iris))
+    quads.update(label_review_quads(curation, iris))  # who set an English label, and why
     for item in plans:
         doc, plan = item.document, item.plan
         links = link_plan(plan, curation, ward=doc.ward, fiscal_year=doc.fiscal_year)
         quads.update(org_quads(doc, plan, curation, iris))
         quads.update(plan_quads(doc, plan, curation, iris))
         quads.update(links_quads(doc, plan, links, curation, iris))
+        quads.update(decision_quads(doc, plan, curation, iris))  # who decided a link, and why
     return with_build_id(quads, settings.base)
 
 

@@ -1,4 +1,4 @@
-"""The `minami-kg` command: build, export, query, validate, stats, index, search, serve.
+"""The `minami-kg` command: build, export, query, validate, stats, index, search, serve, users.
 
 User mistakes and bad documents end with one line on stderr and a non-zero
 exit (click's `ClickException`), never a traceback. Exit codes: 0 success,
@@ -21,6 +21,7 @@ import click
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples, RdfFormat, serialize
 
 from minami_kg.build import BuildError, ReadOptions, build, read_source
+from minami_kg.cli_users import users
 from minami_kg.config import Settings, SettingsError
 from minami_kg.curation import CurationError, load_curation
 from minami_kg.extract import PlanError
@@ -521,3 +522,6 @@ def serve_command(settings: Settings, host: str, port: int, threads: int, dev: b
         from minami_kg.server.wsgi import serve
 
         serve(app, settings, host=host, port=port, threads=threads)
+
+
+main.add_command(users)  # minami-kg users add|remove|list (minami_kg.cli_users)

@@ -158,6 +158,30 @@ class Settings:
             "or a file; off: nowhere",
         },
     )
+    users: Path | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_USERS",
+            "help": "the staff accounts file (`minami-kg users` writes it; keep it out of data/) "
+            "(default: users.toml beside the store, i.e. var/users.toml)",
+        },
+    )
+    secret_key: str | None = field(
+        default=None,
+        metadata={
+            "env": "MINAMI_KG_SECRET_KEY",
+            "help": "key that signs the staff's session cookies; unset: one is generated and "
+            "kept in secret_key beside the accounts file (mode 0600)",
+        },
+    )
+    signin_lockout: int = field(
+        default=5,
+        metadata={
+            "env": "MINAMI_KG_SIGNIN_LOCKOUT",
+            "help": "failed sign-ins (per account name and per client address) after which "
+            "sign-in pauses: 30 s, doubling with each further failure, up to an hour",
+        },
+    )
     publisher: str = field(
         default="minami-kg",
         metadata={
@@ -195,6 +219,11 @@ class Settings:
     def limits_path(self) -> Path:
         """The counters of the work limit, shared by the web processes: beside the store."""
         return self.store.parent / "limits.sqlite"
+
+    @property
+    def users_path(self) -> Path:
+        """The staff accounts file: `users`, or `users.toml` beside the store."""
+        return self.users or self.store.parent / "users.toml"
 
     @property
     def search_index_path(self) -> Path:

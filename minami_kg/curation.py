@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from minami_kg.localgov import FIVE_DIGITS, six_digit_code
@@ -81,6 +82,17 @@ class CitedPlan:
 
 
 @dataclass(frozen=True)
+class Review:
+    """Who decided a link through the review, when, and what they did (`minami_kg.review`)."""
+
+    decision: str  # accept | reject | add
+    reviewer: str  # the account's display name
+    decided: datetime  # with its UTC offset (the review writes Japan time, +09:00)
+    note: str
+    was: str = "none"  # the link before: candidate | accepted | none
+
+
+@dataclass(frozen=True)
 class LinkOverride:
     """A person's decision about one section → measure link, which wins over the linker."""
 
@@ -90,6 +102,19 @@ class LinkOverride:
     note: str
     ward: str | None = None  # slug; None means any ward
     fiscal_year: int | None = None  # None means any year
+    review: Review | None = None  # set when decided through the review, not typed by hand
+    replaces: Review | None = None  # the earlier review decision this one replaced
+
+
+@dataclass(frozen=True)
+class LabelReview:
+    """An English label set through the review (a `[[review]]` record of labels-en.toml)."""
+
+    thing: str  # the labelled thing's IRI after `{base}id/`, e.g. minami/2022/measure/gensai-01
+    ward: str
+    ja: str
+    en: str
+    review: Review  # decision "label"; `was` is the English label it replaced ("" for none)
 
 
 @dataclass(frozen=True)
@@ -110,6 +135,7 @@ class Curation:
     partners: tuple[PartnerEntry, ...] = ()
     cited_plans: tuple[CitedPlan, ...] = ()
     overrides: tuple[LinkOverride, ...] = ()
+    label_reviews: tuple[LabelReview, ...] = ()
 
     def english(self, japanese: str, ward: str) -> str | None:
         """The English label of a ward's text (slug `ward`), or of a name every ward uses."""
@@ -252,8 +278,38 @@ def _overrides(data: dict[str, object], path: str) -> tuple[LinkOverride, ...]:
                     note=item["note"],
                     ward=item.get("ward"),
                     fiscal_year=None if year is None else int(year),
+                    review=_review(item, path),
+                    replaces=_review(item.get("replaces"), path),
                 )
             )
+    return tuple(found)
+
+
+def _review(item: object, path: str) -> Review | None:
+    """The review fields of an override entry (or of its `replaces` table), if it has them."""
+    if not isinstance(item, dict) or "reviewer" not in item:
+        return None
+    decided = item.get("decided")
+    if not isinstance(decided, datetime) or decided.tzinfo is None:
+        raise CurationError(f"{path}: `decided` must be a date and time with its offset")
+    return Review(
+        decision=str(item.get("decision", "")),
+        reviewer=str(item["reviewer"]),
+        decided=decided,
+        note=str(item.get("note", "")),
+        was=str(item.get("was", "none")),
+    )
+
+
+def _label_reviews(items: object, path: str) -> tuple[LabelReview, ...]:
+    found = []
+    for item in items if isinstance(items, list) else []:
+        review = _review({"decision": "label", **item}, path) if isinstance(item, dict) else None
+        if review is None or not all(item.get(k) for k in ("thing", "ward", "ja", "en")):
+            raise CurationError(f"{path}: a [[review]] record needs thing, ward, ja, en, reviewer")
+        found.append(
+            LabelReview(str(item["thing"]), str(item["ward"]), item["ja"], item["en"], review)
+        )
     return tuple(found)
 
 
@@ -279,4 +335,5 @@ def load_curation(folder: Path) -> Curation:
         partners=_partners(partners.get("partner"), str(folder / "partners.toml")),
         cited_plans=_cited_plans(cited.get("plan"), str(folder / "cited-plans.toml")),
         overrides=_overrides(overrides, str(folder / "link-overrides.toml")),
+        label_reviews=_label_reviews(labels.get("review"), str(folder / "labels-en.toml")),
     )

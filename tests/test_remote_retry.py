@@ -135,6 +135,7 @@ class FlakyProxy:
 def remote_engine() -> str:
     return "oxigraph"
 
+
 @pytest.fixture(scope="module")
 def expected(seeded_engine: OxigraphServer) -> int:
     """The answer straight from the server, without the proxy."""

@@ -4,7 +4,8 @@ One blueprint per face; what they share lives in modules of its own: the
 store handle (`state`), the HTTP habits (`http`), the addresses (`urls`),
 the security headers and the limit (`security`, `limits`), the follower of
 the store's build identifier that keeps this instance's search index and
-cache validators current (`follower`). No blueprint
+cache validators current (`follower`), the staff's sign-in,
+`current_account()` and `require(role)` (`auth`). No blueprint
 imports another, and nothing imports this package's `__init__` but the CLI.
 """
 
@@ -14,7 +15,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import credits, follower, http, i18n, limits, security, state
+from minami_kg.server import auth, credits, follower, http, i18n, limits, security, state
 from minami_kg.store import StoreError
 
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     credits.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    auth.init_app(app, settings)  # /login, /logout; sign-in and CSRF before every write
 
     from minami_kg.server.dataset import dataset
     from minami_kg.server.diff import diff_pages
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.ontology_page import ontology
     from minami_kg.server.open_data import open_data
     from minami_kg.server.pages import pages
+    from minami_kg.server.review_api import review_api
     from minami_kg.server.search import search
     from minami_kg.server.sparql import sparql
     from minami_kg.server.ui import ui
@@ -80,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ontology)  # /ontology (reads ontology/*.ttl when the app starts)
     app.register_blueprint(open_data)  # /plans/<ward>/<fy>/{measures,sections,links}.csv|.json
     app.register_blueprint(docs_pages)  # /docs, /docs/<name>, /help: the guides of docs/
+    app.register_blueprint(review_api)  # /api/review, /api/label, /api/accounts: staff only
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

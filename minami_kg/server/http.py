@@ -43,6 +43,8 @@ CORS = {
 }
 OPEN_TO_SCRIPTS = (SPARQL_PATH, "/api/", "/data/", "/dataset", "/.well-known/", "/download/")
 """The machine faces any web page may read (CORS): they carry no cookies or sessions."""
+STAFF_ONLY = ("/api/session", "/api/review", "/api/label", "/api/accounts")
+"""Under /api/ but read with the staff's session cookie: no CORS (minami_kg.server.auth)."""
 PAGE_MAX_AGE = 60  # seconds a cache may reuse a page before revalidating
 NOT_CACHED = ("/healthz",)
 JSON = "application/json"
@@ -52,11 +54,18 @@ _METHOD_ORDER = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 class HttpError(Exception):
     """A request a view will not answer: the status, a message for the asker, extra headers."""
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        details: Mapping[str, object] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = dict(headers or {})
+        self.details = dict(details or {})  # more JSON fields (e.g. the decision a 409 met)
 
 
 # ---------------------------------------------------------------- negotiation
@@ -146,13 +155,18 @@ def _error_format(status: int) -> str:
     return "json" if wants_json() else "html"
 
 
-def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    """The one shape of an error, in the format the asker reads."""
+def error_response(
+    status: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
+) -> Response:
+    """The one shape of an error, in the format the asker reads (`details`: JSON only)."""
     fmt = _error_format(status)
     if fmt == "text":
         response = Response(message + "\n", mimetype="text/plain")
     elif fmt == "json":
-        response = jsonify(error=message)
+        response = jsonify({**(details or {}), "error": message})
     else:
         template = "not_found.html" if status == 404 else "bad_request.html"
         response = Response(render_template(template, message=message, status=status))
@@ -166,7 +180,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HttpError)
     def http_error(err: HttpError) -> ResponseReturnValue:
-        return error_response(err.status, err.message, err.headers)
+        return error_response(err.status, err.message, err.headers, err.details)
 
     @app.errorhandler(HTTPException)
     def werkzeug_error(err: HTTPException) -> ResponseReturnValue:
@@ -199,7 +213,7 @@ def init_app(app: Flask) -> None:
 
 def allow_scripts(response: Response) -> Response:
     """Any origin may read the machine faces, errors included (CORS)."""
-    if request.path.startswith(OPEN_TO_SCRIPTS):
+    if request.path.startswith(OPEN_TO_SCRIPTS) and not request.path.startswith(STAFF_ONLY):
         response.headers.update(CORS)
     return response
 

@@ -57,9 +57,22 @@ def access_log(app: Flask, target: str) -> None:
         return response
 
 
+def audit_log() -> None:
+    """The staff audit log (`minami_kg.audit`: sign-ins, decisions, account changes) on
+    standard error, always: it is short, and an operator must be able to read it."""
+    logger = logging.getLogger("minami_kg.audit")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
 def serve(app: Flask, settings: Settings, *, host: str, port: int, threads: int) -> None:
     if settings.access_log.strip() not in ("", "off"):
         access_log(app, settings.access_log.strip())
+    audit_log()
     waitress_serve(
         app,
         host=host,

@@ -22,6 +22,7 @@ PAGES = [
     "/sections/minami/kodomo-katei-shien",
     "/compare",
     "/compare?a=minami/section/kodomo-katei-shien&b=minami/section/fukushi-hoken",
+    "/login",
 ]
 NOT_FOUND = "/no/such/page"
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from minami_kg.server.models.decisions import mark_json, read_reviews
 from minami_kg.server.models.matrix import (
     Area,
     Evidence,
@@ -126,11 +127,16 @@ def read_cell(store: GraphStore, base: str, args: Mapping[str, str], lang: str) 
         for link in outline.links
         if link.section == section.iri and link.measure == measure.iri
     ]
-    if not links:
+    review = read_reviews(store, outline.plan.iri, section.iri, measure.iri).get(
+        (section.iri, measure.iri)
+    )
+    if not links and review is None:
         raise Unknown(f"no link or candidate between {section.key} and {measure.key}")
     links.sort(key=rank, reverse=True)
     evidence = read_evidence(store, outline.plan, section.iri, measure.iri)
-    return cell_json(Urls(base), outline, section, measure, links, evidence, lang)
+    body = cell_json(Urls(base), outline, section, measure, links, evidence, lang)
+    body["review"] = mark_json(review)  # a person's decision: shown with the link, or alone
+    return body
 
 
 def cell_json(

@@ -18,6 +18,7 @@ from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Variab
 
 from minami_kg.analysis.network import read_network, section_pairs
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
+from minami_kg.server.models.decisions import ReviewMark, read_reviews
 from minami_kg.server.models.plans import PlanRef, find_plan, list_plans
 from minami_kg.server.models.refusals import Malformed, Refusal, Unknown
 from minami_kg.server.models.sources import source_href
@@ -226,6 +227,7 @@ class Link:
     score: float
     measure: MeasureRow
     basis: list[str] = field(default_factory=list)
+    review: ReviewMark | None = None  # a person's decision on this link (models.decisions)
 
 
 @dataclass
@@ -289,6 +291,7 @@ class SectionDetail:
     partners: list[Named]
     topics: list[Named]
     shares: list[Partnership]
+    reviews: list[ReviewMark] = field(default_factory=list)  # rejections included
 
     @property
     def measure_count(self) -> int:
@@ -453,6 +456,10 @@ class PlanPages:
         detail.goal = self._goal(iri, plan)
         detail.topics = self._named(_SECTION_TOPICS, section=iri, plan=plan.iri)
         links = self._links(iri, plan)
+        reviews = read_reviews(self.store, plan.iri, section=iri)
+        for link, _area in links:
+            link.review = reviews.get((iri, link.measure.iri))
+        detail.reviews = list(reviews.values())
         detail.areas = _by_area(pair for pair in links if pair[0].accepted)
         detail.candidates = sorted(
             (link for link, _area in links if not link.accepted),

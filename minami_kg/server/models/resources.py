@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, Variable
 
 from minami_kg.rdf.namespaces import DCTERMS, MKG, OA, RDF, RDFS, SCHEMA, SKOS, compact_iri
+from minami_kg.server.models.decisions import ReviewMark, read_reviews
 from minami_kg.server.models.sources import source_href
 from minami_kg.server.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
 from minami_kg.store import GraphStore, Term, select
@@ -193,6 +194,7 @@ class SectionLink:
     accepted: bool
     method: str
     score: float
+    review: ReviewMark | None = None  # a person's decision on this link (models.decisions)
 
 
 @dataclass
@@ -409,6 +411,7 @@ class Reader:
         """The sections linked to a measure, accepted first, then by score."""
         rows = list(self._select(_MEASURE_SECTIONS, iri))
         names = self.labels({row["section"].value for row in rows})
+        reviews = read_reviews(self.store, measure=iri)
         links = []
         for row in rows:
             section = self.value(row["section"], names)
@@ -420,6 +423,7 @@ class Reader:
                     accepted=row["accepted"].value == "true",
                     method=row["method"].value,
                     score=float(row["score"].value),
+                    review=reviews.get((row["section"].value, iri)),
                 )
             )
         return links
