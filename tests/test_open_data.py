@@ -87,6 +87,19 @@ def test_a_plans_tables_refuse_what_does_not_exist(client: FlaskClient) -> None:
     assert client.get("/plans/minami/2022/partners.csv").status_code == 404
     assert client.get("/plans/minami/2022/measures.xml").status_code == 404
     assert client.get("/plans/minami/2022/measures.csv?header=fr").status_code == 400
+    # a ward or year that cannot be an address: refused, never spliced into a query
+    for bad in ("mi%3Enami/2022", "mi%20nami/2022", "minami/20x22", "minami%7D/2022"):
+        for table in ("measures.csv", "links.json"):
+            response = client.get(f"/plans/{bad}/{table}")
+            assert response.status_code == 400, (bad, table)
+            assert response.get_json()["error"]
+
+
+def test_the_sections_of_a_measure_are_listed_in_name_order(client: FlaskClient) -> None:
+    rows = csv_rows(client.get("/plans/minami/2022/measures.csv"))
+    column = rows[0].index("担う課")
+    shared = [row[column].split("、") for row in rows[1:] if "、" in row[column]]
+    assert shared and all(names == sorted(names) for names in shared)
 
 
 @pytest.mark.parametrize("query", [q.name for q in QUERIES])

@@ -29,7 +29,7 @@ from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore, open_store, select
 
 from .conftest import settings_for
-from .oxigraph_server import OxigraphServer
+from .remote_engines import RemoteServer
 
 PASSWORD = "correct horse battery staple"
 BASE = "http://127.0.0.1:8000/"
@@ -425,11 +425,11 @@ def test_staff_calls_are_not_open_to_other_sites(site: Site) -> None:
     assert site.client(None).get("/api/search?q=防災").headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_a_decision_on_a_remote_store(oxigraph: OxigraphServer, tmp_path: Path) -> None:
+def test_a_decision_on_a_remote_store(engine: RemoteServer, tmp_path: Path) -> None:
     """A store without a folder of ours is rebuilt from the files through `build`."""
     curation = tmp_path / "curation"
     shutil.copytree(PROJECT_ROOT / "data" / "curation", curation)
-    settings = oxigraph.settings().with_changes(
+    settings = engine.settings().with_changes(
         curation=curation, store=tmp_path / "var" / "store", dumps=tmp_path / "dumps"
     )
     build(settings)

@@ -21,10 +21,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Variable
 
-from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
+from minami_kg.server.models.plans import choose_plan, list_plans
 from minami_kg.server.models.refusals import Malformed, Unknown
 from minami_kg.server.models.spreadsheets import spreadsheet_text
 from minami_kg.server.urls import Urls
@@ -155,13 +155,10 @@ def with_bodies(
 
 PLAN_TABLES = ("measures", "sections", "links")
 
-_PLAN = SPARQL_PREFIXES + "ASK { $plan a mkg:OperatingPolicy ; dcterms:publisher ?ward }"
-
 _MEASURES = (
     SPARQL_PREFIXES
     + """
-SELECT ?m ?fy ?area ?order ?title ?titleEn
-       (GROUP_CONCAT(DISTINCT ?section; separator="、") AS ?sections)
+SELECT $plan ?m ?fy ?area ?order ?title ?titleEn ?section
 WHERE {
   $plan mkg:fiscalYear ?fy .
   ?m a mkg:Measure ; mkg:inPlan $plan ; mkg:order ?order ; mkg:inFocusArea ?a ;
@@ -172,15 +169,17 @@ WHERE {
   OPTIONAL { ?m skos:prefLabel ?titleEn FILTER(LANG(?titleEn) = "en") }
   OPTIONAL { ?s mkg:contributesTo ?m ; skos:prefLabel ?section FILTER(LANG(?section) = "ja") }
 }
-GROUP BY ?m ?fy ?area ?areaOrder ?order ?title ?titleEn
-ORDER BY ?areaOrder ?order
+ORDER BY ?areaOrder ?order ?section
 """
 )
+"""A row per measure and section: the sections are joined here, in name order, because
+GROUP_CONCAT's order is left open by SPARQL and Virtuoso 7 turns a non-ASCII separator
+into "?"."""
 
 _SECTIONS = (
     SPARQL_PREFIXES
     + """
-SELECT ?s ?fy ?name ?nameEn ?goal (COUNT(DISTINCT ?m) AS ?measures)
+SELECT $plan ?s ?fy ?name ?nameEn ?goal (COUNT(DISTINCT ?m) AS ?measures)
 WHERE {
   $plan mkg:fiscalYear ?fy .
   ?g a mkg:SectionGoal ; mkg:inPlan $plan ; mkg:goalOf ?s ; mkg:order ?order .
@@ -190,7 +189,7 @@ WHERE {
   OPTIONAL { ?s skos:prefLabel ?nameEn FILTER(LANG(?nameEn) = "en") }
   OPTIONAL { ?s mkg:contributesTo ?m . ?m mkg:inPlan $plan }
 }
-GROUP BY ?s ?fy ?name ?nameEn ?goal ?order
+GROUP BY $plan ?s ?fy ?name ?nameEn ?goal ?order
 ORDER BY ?order
 """
 )
@@ -198,7 +197,7 @@ ORDER BY ?order
 _LINKS = (
     SPARQL_PREFIXES
     + """
-SELECT ?c ?fy ?s ?section ?area ?m ?measure ?accepted ?score ?method
+SELECT $plan ?c ?fy ?s ?section ?area ?m ?measure ?accepted ?score ?method
 WHERE {
   $plan mkg:fiscalYear ?fy .
   ?c a mkg:Contribution ; mkg:section ?s ; mkg:measure ?m .
@@ -250,18 +249,21 @@ def plan_table(store: GraphStore, base: str, ward: str, fy: str, name: str) -> O
     """One of a plan's tables (`PLAN_TABLES`), its rows keyed by the plan's ward."""
     if name not in PLAN_TABLES:
         raise Unknown(f"{name}: 表がありません", f"{name}: no such table")
-    if not fy.isdigit():
-        raise Malformed(f"{fy}: 年度は数字です", f"{fy}: a fiscal year is a number")
-    plan = Iris(base).plan(ward, int(fy))
-    if not store.query(_PLAN.replace("$plan", str(plan))):
-        raise Unknown(f"{ward}/{fy}: 運営方針がありません", f"{ward}/{fy}: no such plan")
+    plan_ref = choose_plan(list_plans(store, base), f"{ward}/{fy}")  # Malformed / Unknown
+    plan = NamedNode(plan_ref.iri)
     body = local_bodies(store, base).get(ward)
     code, body_name = (body.code, body.name) if body else (None, None)
     urls = Urls(base)
     rows: list[list[Value]] = []
     query = {"measures": _MEASURES, "sections": _SECTIONS, "links": _LINKS}[name]
-    for row in select(store, query.replace("$plan", str(plan))):
+    measure_rows: dict[str, list[Value]] = {}
+    for row in select(store, query, substitutions={Variable("plan"): plan}):
         if name == "measures":
+            section = _text(row["section"])
+            known = measure_rows.get(row["m"].value)
+            if known is not None:  # one more section of the measure before
+                known[-2] = f"{known[-2]}、{section}" if known[-2] else section
+                continue
             key = urls.key(row["m"].value)
             cells: list[Value] = [
                 _number(row["fy"]),
@@ -269,7 +271,7 @@ def plan_table(store: GraphStore, base: str, ward: str, fy: str, name: str) -> O
                 _number(row["order"]),
                 _text(row["title"]),
                 _text(row["titleEn"]),
-                _text(row["sections"]) or None,
+                section or None,
                 row["m"].value,
             ]
         elif name == "sections":
@@ -297,5 +299,7 @@ def plan_table(store: GraphStore, base: str, ward: str, fy: str, name: str) -> O
                 row["m"].value,
             ]
         rows.append([code, key, body_name, *cells])
+        if name == "measures":
+            measure_rows[row["m"].value] = rows[-1]
     ja, en = _TABLE_COLUMNS[name]
     return OpenTable(name, BODY_COLUMNS[0] + ja, BODY_COLUMNS[1] + en, rows)
