@@ -414,6 +414,11 @@ def test_csv(client: FlaskClient, seed_store: EmbeddedStore) -> None:
     assert "filename*=UTF-8''" in disposition
     assert unquote(disposition.split("''")[1]) == "課×取組-minami-2022.csv"
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    # the local government first, as every open-data CSV starts; then the matrix itself
+    assert rows[0][:2] == ["全国地方公共団体コード", "地方公共団体名"]
+    assert {tuple(row[:2]) for row in rows[4:-2]} == {("141054", "横浜市南区")}
+    assert {tuple(row[:2]) for row in rows[1:4] + rows[-2:]} == {("", "")}
+    rows = [row[2:] for row in rows]
     assert rows[0][:3] == ["施策", "Focus area", "減災"]
     assert rows[1][2] == "Disaster Risk Reduction"
     assert rows[2][:3] == ["取組", "Measure", "防災・減災意識の向上"]
@@ -437,8 +442,10 @@ def test_csv_follows_the_filters(client: FlaskClient, seed_store: EmbeddedStore)
             )
         )
     )
-    assert set(rows[0][2:-2]) == {"減災"}
-    cells = [v for row in rows[4:-2] for v in row[2:-2]]
+    assert rows[0][:2] == ["全国地方公共団体コード", "地方公共団体名"]
+    assert {tuple(row[:2]) for row in rows[4:-2]} == {("141054", "横浜市南区")}
+    assert set(rows[0][4:-2]) == {"減災"}
+    cells = [v for row in rows[4:-2] for v in row[4:-2]]
     assert set(cells) == {"", "●"}
     gensai = f"?c mkg:measure/mkg:inFocusArea <{ID}{PLAN}/area/gensai>"
     assert cells.count("●") == _links(seed_store, True, gensai)
@@ -487,8 +494,8 @@ def test_english_labels(client: FlaskClient) -> None:
     assert "Section × measure matrix" in html and "General Affairs Section" in html
     assert "課×取組の表" not in html
     rows = list(csv.reader(io.StringIO(client.get("/matrix.csv?lang=en").data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Focus area", "施策", "Disaster Risk Reduction"]
-    assert rows[4][:2] == ["General Affairs Section", "総務課"]
+    assert rows[0][:5] == ["code", "name", "Focus area", "施策", "Disaster Risk Reduction"]
+    assert rows[4][:4] == ["141054", "横浜市南区", "General Affairs Section", "総務課"]
     book = load_workbook(io.BytesIO(client.get("/matrix.xlsx?lang=en").data))
     assert book.sheetnames == ["Matrix", "Links", "出典・利用条件"]
     cell = _cell(client, SOMU, GENSAI_01, lang="en").get_data(as_text=True)

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from minami_kg.publish.attribution import Attribution
 from minami_kg.server.models.matrix import Evidence, Matrix, Quote, pick, read_evidence, read_matrix
 from minami_kg.server.models.matrix_json import status_label
+from minami_kg.server.models.open_data import BODY_COLUMNS, local_bodies
 from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.store import GraphStore
 
@@ -148,8 +149,26 @@ def matrix_csv(store: GraphStore, base: str, args: Mapping[str, str], lang: str)
     table = read_matrix(store, base, args, lang)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([csv_value(v) for v in row] for row in matrix_rows(table))
+    writer.writerows([csv_value(v) for v in row] for row in _with_local_body(table, store, base))
     return Download(filename(table, "csv"), CSV, ("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
+def _with_local_body(table: Matrix, store: GraphStore, base: str) -> list[list[Cell]]:
+    """The matrix's rows behind the local government's code and name, as the open-data
+    CSVs start (自治体標準オープンデータセット): named in the first row, given on each
+    section's row; the other header and total rows leave them empty."""
+    body = local_bodies(store, base).get(table.outline.plan.ward)
+    labels = BODY_COLUMNS[0] if table.lang == "ja" else BODY_COLUMNS[1]
+    head, *rest = matrix_rows(table)
+    sections = len(table.sections)
+    header_rows, section_rows, total_rows = rest[:3], rest[3 : 3 + sections], rest[3 + sections :]
+    given: list[Cell] = [body.code, body.name] if body else [None, None]
+    return [
+        [labels[0], labels[2], *head],
+        *([None, None, *row] for row in header_rows),
+        *([*given, *row] for row in section_rows),
+        *([None, None, *row] for row in total_rows),
+    ]
 
 
 def matrix_xlsx(
