@@ -105,9 +105,14 @@ def test_accounts_page(site: Site) -> None:  # noqa: F811
     token = re.search(r'<meta name="csrf-token" content="([^"]+)">', html).group(1)  # type: ignore[union-attr]
     added = admin.post(
         "/admin/accounts",
-        data={"name": "suzuki", "role": "reviewer", "password": "pw-1234567", "display_name": "鈴木",
-              "csrf_token": token},
-    )  # fmt: skip
+        data={
+            "name": "suzuki",
+            "role": "reviewer",
+            "password": "pw-1234567",
+            "display_name": "鈴木",
+            "csrf_token": token,
+        },
+    )
     assert added.status_code == 303
     assert "鈴木" in admin.get("/admin/accounts").get_data(as_text=True)
     assert admin.post("/admin/accounts/admin/remove", data={"csrf_token": token}).status_code == 400
