@@ -282,6 +282,15 @@ def test_in_place_and_admin_pages_pass_axe(staff: Page, review_site: ReviewSite)
     assert blocking_violations(page) == []
     screenshot(page, "review-section-add")
 
+    page.goto("/matrix?section=minami/section/chiiki-shinko")
+    page.locator("td.mx-candidate a[data-cell]").first.click()
+    panel = page.locator("#mx-panel")
+    panel.locator("details.review-control > summary").click()
+    expect(panel.get_by_label("理由（必須）")).to_be_focused()
+    expect(panel.get_by_role("button", name="採用する")).to_be_visible()
+    assert blocking_violations(page) == []
+    screenshot(page, "review-matrix-panel")
+
     page.get_by_role("button", name="ログアウト").click()
     page.goto("/login")
     assert blocking_violations(page) == []
