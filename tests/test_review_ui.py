@@ -125,3 +125,24 @@ def test_accounts_page(site: Site) -> None:  # noqa: F811
     rtoken = token_of(reviewer)
     refused = reviewer.post("/admin/accounts/sato/remove", data={"csrf_token": rtoken})
     assert refused.status_code == 403
+
+
+def test_a_hostile_note_is_text(site: Site) -> None:  # noqa: F811
+    """A note is shown as text everywhere: on the pages, in the queue's list of decisions."""
+    reviewer = site.client()
+    hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    answer = reviewer.post(
+        "/api/review",
+        json={"section": SECTION, "measure": CANDIDATE, "decision": "accept", "note": hostile},
+        headers={"X-CSRFToken": token_of(reviewer)},
+    )
+    assert answer.status_code == 201
+    for client, path in [
+        (site.client(None), "/page/minami/2022/measure/chiiki-no-chikara-06"),
+        (site.client(None), "/sections/minami/chiiki-shinko"),
+        (reviewer, f"/review?section={QUEUE_SECTION}"),
+        (reviewer, "/page/minami/2022/measure/chiiki-no-chikara-06"),
+    ]:
+        html = client.get(path).get_data(as_text=True)
+        assert "<script>alert(2)" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;alert(2)" in html, path
