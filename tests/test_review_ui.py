@@ -146,3 +146,19 @@ def test_a_hostile_note_is_text(site: Site) -> None:  # noqa: F811
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert(2)" not in html and "<img src=x" not in html, path
         assert "&lt;script&gt;alert(2)" in html, path
+
+
+def test_label_by_plain_form(site: Site) -> None:  # noqa: F811
+    reviewer = site.client()
+    page = "/page/minami/2022/measure/chiiki-no-chikara-06"
+    form = {
+        "iri": CANDIDATE,
+        "en": "Helping residents look after roadside shrub beds",
+        "csrf_token": token_of(reviewer),
+        "next": page,
+    }
+    assert reviewer.post("/review/label", data={**form, "note": ""}).status_code == 400
+    done = reviewer.post("/review/label", data={**form, "note": "より自然な英語に"})
+    assert done.status_code == 303 and done.headers["Location"] == page
+    html = site.client(None).get(page).get_data(as_text=True)
+    assert "Helping residents look after roadside shrub beds" in html
