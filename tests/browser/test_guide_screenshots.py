@@ -179,7 +179,9 @@ def test_review_queue(
     page.wait_for_url("**/review")
     expect(page.locator("#rq-progress")).to_contain_text("件を確認")
     page.keyboard.press("a")
-    page.locator(".rq-item").first.get_by_label("理由（必須）").fill("目標の文と取組の内容が一致する")
+    page.locator(".rq-item").first.get_by_label("理由（必須）").fill(
+        "目標の文と取組の内容が一致する"
+    )
     picture(page, "review-queue")
 
 
