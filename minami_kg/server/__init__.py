@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.open_data import open_data
     from minami_kg.server.pages import pages
     from minami_kg.server.review_api import review_api
+    from minami_kg.server.review_pages import review_pages
     from minami_kg.server.search import search
     from minami_kg.server.sparql import sparql
     from minami_kg.server.ui import ui
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(open_data)  # /plans/<ward>/<fy>/{measures,sections,links}.csv|.json
     app.register_blueprint(docs_pages)  # /docs, /docs/<name>, /help: the guides of docs/
     app.register_blueprint(review_api)  # /api/review, /api/label, /api/accounts: staff only
+    app.register_blueprint(review_pages)  # /review (the queue), /admin/accounts: staff only
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -18,11 +18,17 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from minami_kg.server.auth import current_account
 from minami_kg.server.http import page, wants_json
 from minami_kg.server.i18n import t
 from minami_kg.server.models.open_data import PLAN_TABLES
 from minami_kg.server.models.plan_index import PlanEntry, plan_index
-from minami_kg.server.models.plan_pages import PlanPages, SectionDetail, SectionSummary
+from minami_kg.server.models.plan_pages import (
+    MeasureRow,
+    PlanPages,
+    SectionDetail,
+    SectionSummary,
+)
 from minami_kg.server.models.refusals import Malformed, Unknown
 from minami_kg.server.models.sources import plan_reading
 from minami_kg.server.state import get_settings, get_store
@@ -140,7 +146,20 @@ def section_page(ward: str, slug: str) -> ResponseReturnValue:
         links=section_links(detail),
         section_href=section_href,
         compare_href=compare_href,
+        addable=addable_measures(v, detail),
     )
+
+
+def addable_measures(v: PlanPages, s: SectionDetail) -> list[MeasureRow]:
+    """For a signed-in reviewer: the plan's measures the section has neither a link nor a
+    candidate to, which 「関係を追加」 offers (nobody else sees the control: no query)."""
+    account = current_account()
+    if s.plan is None or account is None or not account.may("reviewer"):
+        return []
+    linked = {link.measure.iri for area in s.areas for link in area.links}
+    linked |= {link.measure.iri for link in s.candidates}
+    outline = v.outline(s.plan)
+    return [m for area in outline.areas for m in area.measures if m.iri not in linked]
 
 
 def section_links(s: SectionDetail) -> dict[str, str]:

@@ -24,8 +24,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from minami_kg.accounts import Accounts
 from minami_kg.build import build
-from minami_kg.config import PROJECT_ROOT
+from minami_kg.config import PROJECT_ROOT, Settings
 
 from ..conftest import FIXTURES, settings_for
 from ..w3c.server import live_server
@@ -163,6 +164,27 @@ def test_diff(window: Callable[[str], Page], years_url: str) -> None:
     picture(page, "diff")
 
 
+def test_review_queue(
+    window: Callable[[str], Page], server_url: str, seed_settings: Settings
+) -> None:
+    """The queue a signed-in reviewer sees, the first candidate's note open (nothing sent)."""
+    staff = Accounts(seed_settings.users_path)
+    if staff.get("guide-reviewer") is None:
+        staff.add("guide-reviewer", "reviewer", "correct horse battery staple", "山田")
+    page = window(server_url)
+    page.goto("/login?next=/review")
+    page.get_by_label("ユーザー名").fill("guide-reviewer")
+    page.get_by_label("パスワード").fill("correct horse battery staple")
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/review")
+    expect(page.locator("#rq-progress")).to_contain_text("件を確認")
+    page.keyboard.press("a")
+    page.locator(".rq-item").first.get_by_label("理由（必須）").fill(
+        "目標の文と取組の内容が一致する"
+    )
+    picture(page, "review-queue")
+
+
 def test_help_page(window: Callable[[str], Page], server_url: str) -> None:
     page = window(server_url)
     page.goto("/")
@@ -183,6 +205,6 @@ def test_every_picture_the_guide_shows_is_taken_here() -> None:
 
 PICTURES = (
     "home", "search", "graph", "matrix", "section", "compare", "contribution", "source",
-    "plans", "diff",
+    "plans", "diff", "review-queue",
 )  # fmt: skip
 """The names `picture` is called with above."""

@@ -57,6 +57,44 @@
     return [el("dt", { text: term }), el("dd", { text: value })];
   }
 
+  // For a signed-in reviewer (the page carries a CSRF token): the same control as on the
+  // evidence page, 採用 on a candidate, 却下 on an accepted link; review.js sends it.
+  function reviewControl(cell) {
+    const token = document.querySelector('meta[name="csrf-token"]');
+    if (!token || !cell.links.length) return null;
+    const decision = cell.links[0].status === "accepted" ? "reject" : "accept";
+    const form = el("form", {
+      className: "review-form",
+      method: "post",
+      action: "/review/decide",
+      "data-api": "/api/review",
+      novalidate: "",
+    });
+    const fields = {
+      csrf_token: token.getAttribute("content"),
+      section: cell.section.iri,
+      measure: cell.measure.iri,
+      decision: decision,
+      replaces: cell.review ? cell.review.version : "",
+      next: window.location.pathname + window.location.search,
+    };
+    Object.entries(fields).forEach(([name, value]) => {
+      form.append(el("input", { type: "hidden", name: name, value: value }));
+    });
+    const label = el("label", { className: "review-note", text: strings.why });
+    label.append(el("textarea", { name: "note", rows: "2", maxlength: "2000" }));
+    form.append(
+      label,
+      el("p", { className: "review-actions" }, [el("button", { type: "submit", text: strings[decision + "Do"] })]),
+      el("p", { className: "review-message", "aria-live": "polite" }),
+    );
+    const details = el("details", { className: "review-control review-" + decision }, [
+      el("summary", { text: strings[decision] }),
+      form,
+    ]);
+    return details;
+  }
+
   function show(cell, pageHref) {
     panel.replaceChildren();
     const close = el("button", { type: "button", className: "mx-close", text: strings.close });
@@ -68,6 +106,12 @@
       el("a", { href: cell.measure.href, text: cell.measure.label }),
     );
     panel.append(close, heading);
+    if (cell.review) {
+      const text = document.documentElement.lang === "en" ? cell.review.text.en : cell.review.text.ja;
+      panel.append(el("p", { className: "mx-review review-mark", text: text }));
+    }
+    const control = reviewControl(cell);
+    if (control) panel.append(control);
     cell.links.forEach((link) => {
       const score = link.score === null ? "—" : link.score.toFixed(3);
       panel.append(
