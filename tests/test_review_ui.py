@@ -97,6 +97,54 @@ def test_plain_form_fallback(site: Site) -> None:  # noqa: F811
     assert "山田" in again.get_data(as_text=True)
 
 
+MEASURE_PAGE = "/page/minami/2022/measure/chiiki-no-chikara-06"
+
+
+def _add_options(html: str) -> list[str]:
+    """The sections 「関係を追加」 offers on a measure's page, in order."""
+    found = re.search(r'<select name="section" required>(.*?)</select>', html, re.S)
+    assert found, "the page has the add control"
+    return re.findall(r'<option value="([^"]+)">', found.group(1))
+
+
+def test_add_from_a_measure_page(site: Site) -> None:  # noqa: F811
+    """「関係を追加」 on a measure's page: reviewers only, the plan's sections with neither a
+    link nor a candidate to it, and the plain form adds the link."""
+    public = site.client(None).get(MEASURE_PAGE).get_data(as_text=True)
+    assert "review-add" not in public and '<select name="section"' not in public
+    reviewer = site.client()
+    html = reviewer.get(MEASURE_PAGE).get_data(as_text=True)
+    assert "関係を追加" in html and 'class="review-control review-add"' in html
+    assert f'<input type="hidden" name="measure" value="{CANDIDATE}">' in html
+    options = _add_options(html)
+    twin = reviewer.get(MEASURE_PAGE + ".json").json
+    linked = {link["section"]["value"] for link in twin["sections"]}
+    assert linked and SECTION in linked  # a candidate: not offered
+    assert options and not set(options) & linked
+    plan = reviewer.get("/sections?format=json&plan=minami/2022").json["sections"]
+    ward = {s["iri"] for s in plan}
+    assert set(options) <= ward
+    assert set(options) | linked >= {s["iri"] for s in plan if s["measures"] or s["candidates"]}
+
+    chosen = options[0]
+    form = {
+        "section": chosen,
+        "measure": CANDIDATE,
+        "decision": "add",
+        "csrf_token": token_of(reviewer),
+        "next": MEASURE_PAGE,
+    }
+    assert reviewer.post("/review/decide", data={**form, "note": " "}).status_code == 400
+    done = reviewer.post("/review/decide", data={**form, "note": "取組の担当課"})
+    assert done.status_code == 303 and done.headers["Location"] == MEASURE_PAGE
+    after = reviewer.get(MEASURE_PAGE + ".json").json["sections"]
+    added = next(link for link in after if link["section"]["value"] == chosen)
+    assert added["accepted"] and added["review"]["decision"] == "add"
+    assert chosen not in _add_options(reviewer.get(MEASURE_PAGE).get_data(as_text=True))
+    shown = site.client(None).get(MEASURE_PAGE).get_data(as_text=True)
+    assert "人手で確認：山田" in shown and "取組の担当課" in shown
+
+
 def test_accounts_page(site: Site) -> None:  # noqa: F811
     admin = site.client("admin")
     listed = admin.get("/admin/accounts?format=json").json["accounts"]

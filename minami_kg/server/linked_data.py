@@ -39,9 +39,11 @@ from pyoxigraph import NamedNode, QueryTriples, RdfFormat, serialize
 
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.server.http import HttpError, alternates, negotiate, wants_json
+from minami_kg.server.models.plan_pages import SectionSummary
 from minami_kg.server.models.resources import Edge, Reader, Resource, schema_org
 from minami_kg.server.models.sources import source_document
 from minami_kg.server.state import get_settings, get_store
+from minami_kg.server.ui import addable_sections
 from minami_kg.server.urls import Urls, data_url, page_url, plan_key
 
 linked_data = Blueprint("linked_data", __name__)
@@ -216,10 +218,19 @@ def page(path: str) -> ResponseReturnValue:
             formats={fmt: _href(fmt, path) for fmt in ("json", *RDF_FORMATS)},
             graph=place(resource.neighbours),
             graph_size=_SIZE,
+            addable=_addable(resource),
         )
         response = _alternates(Response(html), path, besides="html")
     response.vary.add("Accept")
     return response
+
+
+def _addable(resource: Resource) -> list[SectionSummary]:
+    """The sections a reviewer may link to a measure by hand (「関係を追加」); none otherwise."""
+    if not resource.is_measure:
+        return []
+    linked = {link.section.value for link in resource.sections}
+    return addable_sections(resource.path, linked)
 
 
 def _twin(resource: Resource, url: str) -> dict[str, object]:

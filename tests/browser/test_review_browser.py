@@ -294,3 +294,31 @@ def test_in_place_and_admin_pages_pass_axe(staff: Page, review_site: ReviewSite)
     page.get_by_role("button", name="ログアウト").click()
     page.goto("/login")
     assert blocking_violations(page) == []
+
+
+def test_add_a_link_from_a_measure_page(staff: Page, review_site: ReviewSite) -> None:
+    """「関係を追加」 on a measure's page: choose a section, write why; the link is there."""
+    page = staff
+    measure_page = "/page/minami/2022/measure/gensai-01"
+    sign_in(page, "yamada", measure_page)
+    add = page.locator("#sections details.review-add")
+    add.locator("summary").click()
+    chosen = add.locator('select[name="section"]')
+    expect(chosen).to_be_focused()
+    assert blocking_violations(page) == []
+    screenshot(page, "review-measure-add")
+    section = chosen.locator("option").first
+    name, iri = section.text_content(), section.get_attribute("value")
+    assert name and iri
+    chosen.select_option(iri)
+    note = "防災の取組の実施を担当するため"
+    add.get_by_label("理由（必須）").fill(note)
+    with page.expect_navigation():  # saved, the page reloads itself
+        add.get_by_role("button", name="関係を追加する").click()
+    page.reload()
+    row = page.locator("#sections tbody tr", has=page.get_by_role("link", name=name, exact=True))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(re.compile(rf"人手で確認：山田 \d{{4}}-\d{{2}}-\d{{2}} — {note}"))
+    expect(page.locator(f'#sections option[value="{iri}"]')).to_have_count(0)
+    entries = tomllib.loads(review_site.overrides().decode("utf-8"))["add"]
+    assert any(e.get("note") == note and e.get("reviewer") == "山田" for e in entries)

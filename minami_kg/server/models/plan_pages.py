@@ -388,12 +388,15 @@ class PlanPages:
         return MeasureRow(measure, row[label].value, _text(row[label_en]), self._href(measure))
 
     # sections
-    def sections(self, plan: PlanRef) -> list[SectionSummary]:
-        """The sections of the plan's ward, in the order of their goals in the plan."""
+    def sections(self, plan: PlanRef, *, with_goal: bool = False) -> list[SectionSummary]:
+        """The sections of the plan's ward, in the order of their goals in the plan;
+        `with_goal`: only those with a goal in it (the plan's own, which a review may name)."""
         rows = self._rows(_SECTIONS, ward=self.urls.iri(plan.ward), plan=plan.iri)
         ordered = []
         for row in rows:
             order = row["order"]
+            if order is None and with_goal:
+                continue
             rank = int(order.value) if order is not None else 1 << 30
             iri = row["section"].value
             summary = SectionSummary(

@@ -225,6 +225,10 @@ class Resource:
     def title(self) -> str:
         return self.label_ja or self.label_en or self.path
 
+    @property
+    def is_measure(self) -> bool:
+        return any(t.value == MKG.Measure.value for t in self.types)
+
 
 # --- reading ------------------------------------------------------------------------------
 
