@@ -55,7 +55,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped]
 
-from minami_kg.accounts import Account, Accounts, write_atomically
+from minami_kg.accounts import Account, AccountError, Accounts, write_atomically
 from minami_kg.config import Settings
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
@@ -200,6 +200,35 @@ def client_address() -> str:
 def loggable(name: str) -> str:
     """A name someone typed, safe on one log line: escaped, and not too long."""
     return name[:64].encode("unicode_escape").decode("ascii").replace(" ", "\\x20") or "-"
+
+
+# ---------------------------------------------------------------- accounts, by an admin
+
+
+def add_account(name: str, role: str, password: str, display_name: str | None) -> Account:
+    """An admin adds an account (the JSON API and the form alike): 400 when it cannot be."""
+    admin = require("admin")
+    try:
+        made = accounts().add(name, role, password, display_name)
+    except AccountError as err:
+        raise HttpError(400, str(err)) from None
+    audit.info(
+        "account added name=%s role=%s by=%s addr=%s", made.name, made.role, admin.name,
+        client_address(),
+    )  # fmt: skip
+    return made
+
+
+def remove_account(name: str) -> None:
+    """An admin removes an account, never their own: 400, or 404 when there is none."""
+    admin = require("admin")
+    if name == admin.name:
+        raise HttpError(400, t("自分のアカウントは削除できません。", "You cannot remove yourself."))
+    try:
+        accounts().remove(name)
+    except AccountError as err:
+        raise HttpError(404, str(err)) from None
+    audit.info("account removed name=%s by=%s addr=%s", name, admin.name, client_address())
 
 
 # ---------------------------------------------------------------- the app's set-up

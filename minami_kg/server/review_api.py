@@ -37,12 +37,11 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from minami_kg.accounts import AccountError
 from minami_kg.build import read_sources
 from minami_kg.curation import load_curation
 from minami_kg.review import NotFromSources, ReviewError, decide, set_label
 from minami_kg.review.decide import current_decision, find_pair, link_status
-from minami_kg.server.auth import accounts, audit, client_address, require
+from minami_kg.server.auth import accounts, add_account, remove_account, require
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
 from minami_kg.server.state import get_settings, get_store
@@ -169,34 +168,20 @@ def list_accounts() -> ResponseReturnValue:
 
 
 @review_api.post("/api/accounts")
-def add_account() -> ResponseReturnValue:
-    admin = require("admin")
+def add_account_json() -> ResponseReturnValue:
+    require("admin")  # before the body is read
     data = _body()
     display = data.get("display_name")
-    try:
-        made = accounts().add(
-            _text(data, "name"),
-            str(data.get("role") or ""),
-            _text(data, "password"),
-            display if isinstance(display, str) else None,
-        )
-    except AccountError as err:
-        raise HttpError(400, str(err)) from None
-    audit.info(
-        "account added name=%s role=%s by=%s addr=%s", made.name, made.role, admin.name,
-        client_address(),
-    )  # fmt: skip
+    made = add_account(
+        _text(data, "name"),
+        str(data.get("role") or ""),
+        _text(data, "password"),
+        display if isinstance(display, str) else None,
+    )
     return jsonify(name=made.name, role=made.role, display_name=made.display_name), 201
 
 
 @review_api.delete("/api/accounts/<name>")
-def remove_account(name: str) -> ResponseReturnValue:
-    admin = require("admin")
-    if name == admin.name:
-        raise HttpError(400, t("自分のアカウントは削除できません。", "You cannot remove yourself."))
-    try:
-        accounts().remove(name)
-    except AccountError as err:
-        raise HttpError(404, str(err)) from None
-    audit.info("account removed name=%s by=%s addr=%s", name, admin.name, client_address())
+def remove_account_json(name: str) -> ResponseReturnValue:
+    remove_account(name)
     return jsonify(removed=name)

@@ -26,9 +26,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 
-from minami_kg.accounts import ROLES, AccountError
+from minami_kg.accounts import ROLES
 from minami_kg.review import NotFromSources, ReviewError, decide, set_label
-from minami_kg.server.auth import accounts, audit, client_address, current_account, require
+from minami_kg.server.auth import accounts, add_account, current_account, remove_account, require
 from minami_kg.server.http import HttpError, page, wants_json
 from minami_kg.server.i18n import t
 from minami_kg.server.models.decisions import mark_json
@@ -151,7 +151,7 @@ def accounts_page() -> ResponseReturnValue:
 
 @review_pages.post("/admin/accounts")
 def add_by_form() -> ResponseReturnValue:
-    admin = require("admin")
+    require("admin")  # before the form is read
     form = request.form
     name, password = form.get("name", "").strip(), form.get("password", "")
     if not name or not password:
@@ -159,27 +159,13 @@ def add_by_form() -> ResponseReturnValue:
             400,
             t("ユーザー名と初期パスワードは必須です。", "A user name and a password are required."),
         )
-    try:
-        made = accounts().add(
-            name, form.get("role", ""), password, form.get("display_name", "").strip() or None
-        )
-    except AccountError as err:
-        raise HttpError(400, str(err)) from None
-    audit.info(
-        "account added name=%s role=%s by=%s addr=%s", made.name, made.role, admin.name,
-        client_address(),
-    )  # fmt: skip
+    made = add_account(
+        name, form.get("role", ""), password, form.get("display_name", "").strip() or None
+    )
     return redirect("/admin/accounts?" + urlencode({"done": f"added:{made.name}"}), code=303)
 
 
 @review_pages.post("/admin/accounts/<name>/remove")
 def remove_by_form(name: str) -> ResponseReturnValue:
-    admin = require("admin")
-    if name == admin.name:
-        raise HttpError(400, t("自分のアカウントは削除できません。", "You cannot remove yourself."))
-    try:
-        accounts().remove(name)
-    except AccountError as err:
-        raise HttpError(404, str(err)) from None
-    audit.info("account removed name=%s by=%s addr=%s", name, admin.name, client_address())
+    remove_account(name)
     return redirect("/admin/accounts?" + urlencode({"done": f"removed:{name}"}), code=303)
