@@ -38,12 +38,12 @@ from flask.typing import ResponseReturnValue
 from pyoxigraph import NamedNode, QueryTriples, RdfFormat, serialize
 
 from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.server.auth import current_account
 from minami_kg.server.http import HttpError, alternates, negotiate, wants_json
-from minami_kg.server.models.plan_pages import SectionSummary
+from minami_kg.server.models.plan_pages import PlanPages, SectionSummary
 from minami_kg.server.models.resources import Edge, Reader, Resource, schema_org
 from minami_kg.server.models.sources import source_document
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.ui import addable_sections
 from minami_kg.server.urls import Urls, data_url, page_url, plan_key
 
 linked_data = Blueprint("linked_data", __name__)
@@ -227,10 +227,11 @@ def page(path: str) -> ResponseReturnValue:
 
 def _addable(resource: Resource) -> list[SectionSummary]:
     """The sections a reviewer may link to a measure by hand (「関係を追加」); none otherwise."""
-    if not resource.is_measure:
-        return []
+    account = current_account()
+    if not resource.is_measure or account is None or not account.may("reviewer"):
+        return []  # nobody else sees the control: no query
     linked = {link.section.value for link in resource.sections}
-    return addable_sections(resource.path, linked)
+    return PlanPages(get_store(), get_settings().base).sections_to_add(resource.path, linked)
 
 
 def _twin(resource: Resource, url: str) -> dict[str, object]:

@@ -29,11 +29,10 @@ from minami_kg.server.models.plan_pages import (
     SectionDetail,
     SectionSummary,
 )
-from minami_kg.server.models.plans import find_plan
 from minami_kg.server.models.refusals import Malformed, Unknown
 from minami_kg.server.models.sources import plan_reading
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import PLAN_KEY, page_url, plan_key, plan_table_url
+from minami_kg.server.urls import page_url, plan_key, plan_table_url
 
 ui = Blueprint("ui", __name__)
 
@@ -161,21 +160,6 @@ def addable_measures(v: PlanPages, s: SectionDetail) -> list[MeasureRow]:
     linked |= {link.measure.iri for link in s.candidates}
     outline = v.outline(s.plan)
     return [m for area in outline.areas for m in area.measures if m.iri not in linked]
-
-
-def addable_sections(path: str, linked: set[str]) -> list[SectionSummary]:
-    """For a signed-in reviewer on a measure's page (`path`, its key `<ward>/<year>/…`): the
-    sections of the measure's plan with neither a link nor a candidate (`linked`) to it,
-    which 「関係を追加」 offers there (nobody else sees the control: no query)."""
-    account = current_account()
-    match = PLAN_KEY.match(path)
-    if account is None or not account.may("reviewer") or match is None:
-        return []
-    v = read()
-    plan = find_plan(v.plans, match.group(0))
-    if plan is None:
-        return []
-    return [s for s in v.sections(plan, with_goal=True) if s.iri not in linked]
 
 
 def section_links(s: SectionDetail) -> dict[str, str]:

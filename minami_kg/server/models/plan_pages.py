@@ -388,6 +388,15 @@ class PlanPages:
         return MeasureRow(measure, row[label].value, _text(row[label_en]), self._href(measure))
 
     # sections
+    def sections_to_add(self, measure_key: str, linked: set[str]) -> list[SectionSummary]:
+        """The sections of the plan of the measure at `measure_key` (`<ward>/<year>/…`) with
+        neither a link nor a candidate to it (`linked`): what a reviewer may add by hand."""
+        match = PLAN_KEY.match(measure_key)
+        plan = find_plan(self.plans, match.group(0)) if match else None
+        if plan is None:
+            return []
+        return [s for s in self.sections(plan, with_goal=True) if s.iri not in linked]
+
     def sections(self, plan: PlanRef, *, with_goal: bool = False) -> list[SectionSummary]:
         """The sections of the plan's ward, in the order of their goals in the plan;
         `with_goal`: only those with a goal in it (the plan's own, which a review may name)."""
