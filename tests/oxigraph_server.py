@@ -7,15 +7,11 @@ module) are in conftest.py.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,6 +20,7 @@ from click.testing import CliRunner, Result
 from minami_kg.cli import main
 from minami_kg.config import Settings
 
+from .sparql_process import SparqlProcess
 from .w3c.server import free_port
 
 # A build writes its search index beside the store, and a remote store has no
@@ -46,7 +43,7 @@ def _oxigraph_binary() -> str:
     return found
 
 
-class OxigraphServer:
+class OxigraphServer(SparqlProcess):
     """`oxigraph serve` in a subprocess; stopped and started again on the same port and data."""
 
     def __init__(self, location: Path, *flags: str) -> None:
@@ -101,41 +98,3 @@ class OxigraphServer:
             time.sleep(0.1)
         self.stop()
         pytest.fail(f"oxigraph serve did not answer within 30 s:\n{self.stderr()}")
-
-    def answers(self) -> bool:
-        request = urllib.request.Request(
-            self.query_endpoint,
-            data=b"query=ASK%7B%7D",
-            headers={"Accept": "application/sparql-results+json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def raw_select(self, sparql: str) -> list[dict[str, str]]:
-        """A query straight to the server, without the store's dataset or filters."""
-        data = urllib.parse.urlencode({"query": sparql}).encode()
-        request = urllib.request.Request(
-            self.query_endpoint, data=data, headers={"Accept": "application/sparql-results+json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            bindings = json.load(response)["results"]["bindings"]
-        return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-    def raw_update(self, sparql: str) -> None:
-        data = urllib.parse.urlencode({"update": sparql}).encode()
-        urllib.request.urlopen(
-            urllib.request.Request(self.update_endpoint, data=data), timeout=10
-        ).close()

@@ -15,19 +15,16 @@ less) so that the silent row limit is always exercised.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from minami_kg.config import Settings
 
+from .sparql_process import SparqlProcess
 from .w3c.server import free_port
 
 VIRTUOSO = "virtuoso-t"
@@ -92,11 +89,13 @@ def _binary(name: str) -> str:
     return found
 
 
-class VirtuosoServer:
+class VirtuosoServer(SparqlProcess):
     """`virtuoso-t` in a subprocess; stopped and started again on the same ports and data."""
 
     BUFFERS = 4_000  # of 8 KB: 32 MB of page cache, ample for the seed's 11,403 quads
     DIRTY_BUFFERS = 3_000
+
+    stop_wait = 30.0  # SIGTERM: a quick shutdown (about 1.5 s) that removes its lock file
 
     def __init__(self, folder: Path, *, max_rows: int = 10_000) -> None:
         self.folder = folder
@@ -179,43 +178,3 @@ class VirtuosoServer:
             self.stop()
             pytest.fail(f"isql-vt {statement!r} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
-
-    def answers(self) -> bool:
-        request = urllib.request.Request(
-            self.query_endpoint,
-            data=b"query=ASK%7B%7D",
-            headers={"Accept": "application/sparql-results+json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def stop(self) -> None:
-        """SIGTERM: Virtuoso makes a quick shutdown (about 1.5 s) and removes its lock file."""
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
-
-    def raw_select(self, sparql: str) -> list[dict[str, str]]:
-        """A query straight to the server, without the store's dataset or filters."""
-        data = urllib.parse.urlencode({"query": sparql}).encode()
-        request = urllib.request.Request(
-            self.query_endpoint, data=data, headers={"Accept": "application/sparql-results+json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            bindings = json.load(response)["results"]["bindings"]
-        return [{k: v["value"] for k, v in row.items()} for row in bindings]
-
-    def raw_update(self, sparql: str) -> None:
-        data = urllib.parse.urlencode({"update": sparql}).encode()
-        urllib.request.urlopen(
-            urllib.request.Request(self.update_endpoint, data=data, headers={"Accept": "*/*"}),
-            timeout=30,
-        ).close()
