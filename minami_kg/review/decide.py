@@ -160,12 +160,19 @@ def review_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def restore(path: Path, original: bytes | None) -> None:
-    """Put a curation file back as it was before a decision that could not take effect."""
-    if original is None:
-        path.unlink(missing_ok=True)
-    else:
-        write_atomically(path, original.decode("utf-8"))
+@contextmanager
+def undone_on_failure(path: Path) -> Iterator[None]:
+    """A curation file written inside is put back as it was if the decision then cannot
+    take effect (or anything else goes wrong): the file and the store never disagree."""
+    original = path.read_bytes() if path.is_file() else None
+    try:
+        yield
+    except BaseException:
+        if original is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_atomically(path, original.decode("utf-8"))
+        raise
 
 
 def version_of(action: str, note: str, reviewer: str | None, decided: str | None) -> str:
@@ -296,13 +303,12 @@ def decide(
                 "note": earlier.note,
                 "was": earlier.was,
             }
-        original = path.read_bytes() if path.is_file() else None
-        head, entries = read_entries(path)
-        for action in entries:
-            entries[action] = [e for e in entries[action] if not pair.matches(e)]
-        entries["reject" if decision == "reject" else "add"].append(entry)
-        write_entries(path, head, entries)
-        try:
+        with undone_on_failure(path):
+            head, entries = read_entries(path)
+            for action in entries:
+                entries[action] = [e for e in entries[action] if not pair.matches(e)]
+            entries["reject" if decision == "reject" else "add"].append(entry)
+            write_entries(path, head, entries)
             after = load_curation(settings.curation)
             new_status, method = link_status(pair, after)
             if new_status != ("none" if decision == "reject" else "accepted"):
@@ -312,9 +318,6 @@ def decide(
                     f"an entry for every plan in {path} overrides this decision: edit it by hand",
                 )
             effect = take_effect(settings, store, plans)
-        except BaseException:
-            restore(path, original)
-            raise
         made = current_decision(pair, after)
     audit.info(
         "review decision=%s account=%s section=%s measure=%s was=%s replaced=%s",

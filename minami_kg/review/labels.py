@@ -33,7 +33,7 @@ from minami_kg.build import read_sources
 from minami_kg.config import Settings
 from minami_kg.curation import load_curation
 from minami_kg.rdf.namespaces import SKOS
-from minami_kg.review.decide import JAPAN, ReviewError, restore, review_lock
+from minami_kg.review.decide import JAPAN, ReviewError, review_lock, undone_on_failure
 from minami_kg.review.effect import difference, take_effect
 from minami_kg.review.files import append_record
 from minami_kg.review.files import set_label as set_toml_key
@@ -93,15 +93,14 @@ def set_label(
         ja = rows[0]["ja"].value
         was = rows[0]["en"].value if rows[0]["en"] is not None else ""
         decided = (now or datetime.now(JAPAN)).astimezone(JAPAN).replace(microsecond=0)
-        original = path.read_bytes() if path.is_file() else None
-        set_toml_key(path, ("label", ward), ja, en)
-        append_record(
-            path,
-            "review",
-            {"thing": iri.removeprefix(f"{settings.base}id/"), "ward": ward, "ja": ja, "en": en,
-             "was": was, "note": note, "reviewer": account.display_name, "decided": decided},
-        )  # fmt: skip
-        try:
+        with undone_on_failure(path):
+            set_toml_key(path, ("label", ward), ja, en)
+            append_record(
+                path,
+                "review",
+                {"thing": iri.removeprefix(f"{settings.base}id/"), "ward": ward, "ja": ja, "en": en,
+                 "was": was, "note": note, "reviewer": account.display_name, "decided": decided},
+            )  # fmt: skip
             curation = load_curation(settings.curation)
             plans = read_sources(settings.sources, curation)
             labelled = Quad(NamedNode(iri), SKOS.prefLabel, Literal(en, language="en"))
@@ -113,9 +112,6 @@ def set_label(
                     f"the label would not show on {iri}: its text is not a key the build reads",
                 )
             effect = take_effect(settings, store, plans)
-        except BaseException:
-            restore(path, original)
-            raise
     audit.info("label account=%s iri=%s", account.name, iri)
     return {
         "iri": iri,
