@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 from pyoxigraph import NamedNode, QuerySolutions
 
+from minami_kg.readmodels.graph import NEIGHBOUR_LIMIT
 from minami_kg.server import create_app
 from minami_kg.server.graph import ASSETS
-from minami_kg.server.models.graph import NEIGHBOUR_LIMIT
 from minami_kg.store import EmbeddedStore
 
 from .remote_engines import RemoteServer

@@ -34,8 +34,8 @@ from openpyxl import load_workbook
 from minami_kg.build import build
 from minami_kg.config import Settings
 from minami_kg.queries import CannedQuery, canned_queries
+from minami_kg.readmodels.spreadsheets import FORMULA_START
 from minami_kg.server import create_app
-from minami_kg.server.models.spreadsheets import FORMULA_START
 from minami_kg.server.security import SECURITY_HEADERS
 
 from .conftest import FIXTURES, settings_for

@@ -18,8 +18,8 @@ from pyoxigraph import NamedNode, QuerySolutions
 
 from minami_kg.build import build
 from minami_kg.config import Settings
+from minami_kg.readmodels.resources import PER_PAGE
 from minami_kg.server import create_app
-from minami_kg.server.models.resources import PER_PAGE
 from minami_kg.store import EmbeddedStore
 
 from .conftest import SEED, settings_for

@@ -21,12 +21,12 @@ from werkzeug.test import TestResponse
 
 from minami_kg.build import build
 from minami_kg.publish.attribution import Attribution
+from minami_kg.readmodels.matrix import Area, Link, Measure, Outline, Section, View, build_matrix
+from minami_kg.readmodels.matrix_files import csv_value, link_rows, matrix_rows, workbook
+from minami_kg.readmodels.plans import PlanRef
+from minami_kg.readmodels.spreadsheets import spreadsheet_text
 from minami_kg.server import create_app
 from minami_kg.server.http import attachment as content_disposition
-from minami_kg.server.models.matrix import Area, Link, Measure, Outline, Section, View, build_matrix
-from minami_kg.server.models.matrix_files import csv_value, link_rows, matrix_rows, workbook
-from minami_kg.server.models.plans import PlanRef
-from minami_kg.server.models.spreadsheets import spreadsheet_text
 from minami_kg.store import EmbeddedStore
 
 from .conftest import FIXTURES, SEED, settings_for

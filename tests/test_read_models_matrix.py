@@ -11,10 +11,10 @@ import pytest
 from minami_kg.build import BuildResult
 from minami_kg.config import Settings
 from minami_kg.publish.attribution import Attribution
-from minami_kg.server.models import diff as diff_model
-from minami_kg.server.models import graph as graph_model
-from minami_kg.server.models import matrix as matrix_model
-from minami_kg.server.models import matrix_files, matrix_json, refusals
+from minami_kg.readmodels import diff as diff_model
+from minami_kg.readmodels import graph as graph_model
+from minami_kg.readmodels import matrix as matrix_model
+from minami_kg.readmodels import matrix_files, matrix_json, refusals
 from minami_kg.store import GraphStore, open_store
 
 CREDIT = Attribution("https://creativecommons.org/licenses/by/4.0/", "minami-kg")

@@ -57,9 +57,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect  # type: ignore[import-untyped
 
 from minami_kg.accounts import Account, AccountError, Accounts, write_atomically
 from minami_kg.config import Settings
+from minami_kg.readmodels.urls import SPARQL_PATH
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
-from minami_kg.server.urls import SPARQL_PATH
 
 audit = logging.getLogger("minami_kg.audit")
 

@@ -26,6 +26,7 @@ from minami_kg.publish import (
     description_quads,
     read_manifest,
 )
+from minami_kg.readmodels.urls import Urls, page_url
 from minami_kg.results.formats import (
     GRAPH,
     GRAPH_FORMATS,
@@ -38,7 +39,6 @@ from minami_kg.server.credits import current_attribution
 from minami_kg.server.follower import current_version
 from minami_kg.server.http import HttpError, alternates
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import Urls, page_url
 from minami_kg.store import select
 
 dataset = Blueprint("dataset", __name__)

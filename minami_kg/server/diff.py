@@ -13,9 +13,9 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.diff import SameYear, UnknownPlan
+from minami_kg.readmodels.diff import page_of, year_over_year
 from minami_kg.server.http import HttpError, alternates, page, wants_json
 from minami_kg.server.i18n import t
-from minami_kg.server.models.diff import page_of, year_over_year
 from minami_kg.server.state import get_settings, get_store
 
 diff_pages = Blueprint("diff", __name__)

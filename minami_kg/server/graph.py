@@ -13,9 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, request, send_from_direct
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import PROJECT_ROOT
-from minami_kg.server.http import json_href, page, wants_json
-from minami_kg.server.i18n import current_language
-from minami_kg.server.models.graph import (
+from minami_kg.readmodels.graph import (
     NODE_TYPES,
     Json,
     explorer,
@@ -23,7 +21,9 @@ from minami_kg.server.models.graph import (
     opening_view,
     sections_json,
 )
-from minami_kg.server.models.plans import pick
+from minami_kg.readmodels.plans import pick
+from minami_kg.server.http import json_href, page, wants_json
+from minami_kg.server.i18n import current_language
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.store import GraphStore
 

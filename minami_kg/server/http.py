@@ -30,11 +30,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import http_date
 
 from minami_kg.publish import StoreVersion
+from minami_kg.readmodels.refusals import Refusal
+from minami_kg.readmodels.urls import SPARQL_PATH
 from minami_kg.server.follower import current_version
 from minami_kg.server.i18n import t
-from minami_kg.server.models.refusals import Refusal
 from minami_kg.server.state import get_store
-from minami_kg.server.urls import SPARQL_PATH
 from minami_kg.store import StoreError
 
 CORS = {

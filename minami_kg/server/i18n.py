@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
 
-from minami_kg.server.models.plans import pick
+from minami_kg.readmodels.plans import pick
 
 LANGUAGES = ("ja", "en")
 DEFAULT_LANGUAGE = "ja"

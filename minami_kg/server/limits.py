@@ -40,9 +40,9 @@ from flask import Flask, g, request
 from limits import parse
 
 from minami_kg.config import Settings, SettingsError
+from minami_kg.readmodels.urls import SPARQL_PATH
 from minami_kg.server.http import HttpError
 from minami_kg.server.state import get_settings
-from minami_kg.server.urls import SPARQL_PATH
 
 OFF = ("off", "none", "0")
 SLOT_WAIT = 1.0  # seconds a request over the cap waits for a slot before 429

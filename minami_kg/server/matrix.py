@@ -13,14 +13,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from minami_kg.readmodels.matrix import Matrix, read_matrix
+from minami_kg.readmodels.matrix_files import Download, matrix_csv, matrix_xlsx
+from minami_kg.readmodels.matrix_json import cell_href, matrix_json, read_cell
+from minami_kg.readmodels.urls import page_url
 from minami_kg.server.credits import current_attribution, licence_links
 from minami_kg.server.http import HttpError, attachment, page, twin, wants_json
 from minami_kg.server.i18n import current_language
-from minami_kg.server.models.matrix import Matrix, read_matrix
-from minami_kg.server.models.matrix_files import Download, matrix_csv, matrix_xlsx
-from minami_kg.server.models.matrix_json import cell_href, matrix_json, read_cell
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import page_url
 from minami_kg.store import GraphStore
 
 matrix = Blueprint("matrix", __name__)

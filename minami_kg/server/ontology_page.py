@@ -30,9 +30,9 @@ from pyoxigraph import RdfFormat, parse, serialize
 from minami_kg.config import Settings
 from minami_kg.ontology_doc import Ontology, read_ontology
 from minami_kg.rdf.iris import Iris
+from minami_kg.readmodels.ontology_examples import Example, examples
 from minami_kg.server.follower import current_version
 from minami_kg.server.http import HttpError, alternates, negotiate
-from minami_kg.server.models.ontology_examples import Example, examples
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.store import serialized
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from minami_kg.readmodels.open_data import CSV_MEDIA_TYPE, header_language, plan_table
+from minami_kg.readmodels.urls import plan_table_url
 from minami_kg.server.credits import licence_links
 from minami_kg.server.http import HttpError, alternates, attachment
-from minami_kg.server.models.open_data import CSV_MEDIA_TYPE, header_language, plan_table
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import plan_table_url
 
 open_data = Blueprint("open_data", __name__)
 

@@ -39,18 +39,18 @@ from minami_kg.config import PROJECT_ROOT
 from minami_kg.publish.attribution import Attribution
 from minami_kg.queries import CannedQuery, QueryParameterError, canned_queries, find_query
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES, XSD, compact_iri
-from minami_kg.server.credits import current_attribution, licence_links
-from minami_kg.server.http import HttpError, attachment, page, wants_json
-from minami_kg.server.models.open_data import (
+from minami_kg.readmodels.open_data import (
     CSV_MEDIA_TYPE,
     LocalBody,
     header_language,
     local_bodies,
     with_bodies,
 )
-from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
+from minami_kg.readmodels.spreadsheets import add_attribution_sheet, spreadsheet_text
+from minami_kg.readmodels.urls import Urls
+from minami_kg.server.credits import current_attribution, licence_links
+from minami_kg.server.http import HttpError, attachment, page, wants_json
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import Urls
 from minami_kg.store import Term, select
 
 pages = Blueprint("pages", __name__)

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from minami_kg.publish import StoreVersion
+from minami_kg.readmodels.urls import Urls, page_url
 from minami_kg.search import (
     MAX_QUERY_CHARS,
     FacetValue,
@@ -41,7 +42,6 @@ from minami_kg.server.http import HttpError, use_version, wants_json
 from minami_kg.server.http import page as html_page
 from minami_kg.server.i18n import t
 from minami_kg.server.state import get_settings
-from minami_kg.server.urls import Urls, page_url
 
 search = Blueprint("search", __name__)
 

@@ -18,21 +18,21 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from minami_kg.server.auth import current_account
-from minami_kg.server.http import page, wants_json
-from minami_kg.server.i18n import t
-from minami_kg.server.models.open_data import PLAN_TABLES
-from minami_kg.server.models.plan_index import PlanEntry, plan_index
-from minami_kg.server.models.plan_pages import (
+from minami_kg.readmodels.open_data import PLAN_TABLES
+from minami_kg.readmodels.plan_index import PlanEntry, plan_index
+from minami_kg.readmodels.plan_pages import (
     MeasureRow,
     PlanPages,
     SectionDetail,
     SectionSummary,
 )
-from minami_kg.server.models.refusals import Malformed, Unknown
-from minami_kg.server.models.sources import plan_reading
+from minami_kg.readmodels.refusals import Malformed, Unknown
+from minami_kg.readmodels.sources import plan_reading
+from minami_kg.readmodels.urls import page_url, plan_key, plan_table_url
+from minami_kg.server.auth import current_account
+from minami_kg.server.http import page, wants_json
+from minami_kg.server.i18n import t
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import page_url, plan_key, plan_table_url
 
 ui = Blueprint("ui", __name__)
 

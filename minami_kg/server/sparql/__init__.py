@@ -44,6 +44,7 @@ from werkzeug.wsgi import get_current_url
 
 from minami_kg.queries import canned_queries
 from minami_kg.rdf.namespaces import PREFIXES
+from minami_kg.readmodels.urls import SPARQL_PATH
 from minami_kg.results.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
@@ -73,7 +74,6 @@ from minami_kg.server.sparql.protocol import (
     read_operation,
 )
 from minami_kg.server.state import get_settings, get_store
-from minami_kg.server.urls import SPARQL_PATH
 from minami_kg.store import EmbeddedStore, RemoteStore, StoreBusy, serialized
 from minami_kg.store.build_id import random_build_id, stamp_update
 

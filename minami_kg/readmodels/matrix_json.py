@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from minami_kg.server.models.decisions import mark_json, read_reviews
-from minami_kg.server.models.matrix import (
+from minami_kg.readmodels.decisions import mark_json, read_reviews
+from minami_kg.readmodels.matrix import (
     Area,
     Evidence,
     Link,
@@ -26,9 +26,9 @@ from minami_kg.server.models.matrix import (
     read_evidence,
     read_outline,
 )
-from minami_kg.server.models.plans import PlanRef, choose_plan, list_plans, pick
-from minami_kg.server.models.refusals import Unknown
-from minami_kg.server.urls import Urls, page_url
+from minami_kg.readmodels.plans import PlanRef, choose_plan, list_plans, pick
+from minami_kg.readmodels.refusals import Unknown
+from minami_kg.readmodels.urls import Urls, page_url
 from minami_kg.store import GraphStore
 
 Json = dict[str, Any]

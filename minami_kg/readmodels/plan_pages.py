@@ -18,11 +18,11 @@ from pyoxigraph import Literal, NamedNode, QuerySolution, QuerySolutions, Variab
 
 from minami_kg.analysis.network import read_network, section_pairs
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.decisions import ReviewMark, read_reviews
-from minami_kg.server.models.plans import PlanRef, find_plan, list_plans
-from minami_kg.server.models.refusals import Malformed, Refusal, Unknown
-from minami_kg.server.models.sources import source_href
-from minami_kg.server.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
+from minami_kg.readmodels.decisions import ReviewMark, read_reviews
+from minami_kg.readmodels.plans import PlanRef, find_plan, list_plans
+from minami_kg.readmodels.refusals import Malformed, Refusal, Unknown
+from minami_kg.readmodels.sources import source_href
+from minami_kg.readmodels.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
 from minami_kg.store import GraphStore, select
 
 _OUTLINE = (

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pyoxigraph import Literal, NamedNode, Variable
 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.plans import choose_plan, list_plans
-from minami_kg.server.models.refusals import Malformed, Unknown
-from minami_kg.server.models.spreadsheets import spreadsheet_text
-from minami_kg.server.urls import Urls
+from minami_kg.readmodels.plans import choose_plan, list_plans
+from minami_kg.readmodels.refusals import Malformed, Unknown
+from minami_kg.readmodels.spreadsheets import spreadsheet_text
+from minami_kg.readmodels.urls import Urls
 from minami_kg.store import GraphStore, Term, select
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

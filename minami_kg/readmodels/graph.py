@@ -30,10 +30,10 @@ from pyoxigraph import Literal, NamedNode, Variable
 
 from minami_kg.analysis.network import read_network, section_pairs
 from minami_kg.rdf.namespaces import MKG, OA, ORG, RDF, SKOS
-from minami_kg.server.models.plans import PlanRef, choose_plan, find_plan, list_plans, pick
-from minami_kg.server.models.refusals import Malformed, Unknown
-from minami_kg.server.models.resources import Reader
-from minami_kg.server.urls import Urls
+from minami_kg.readmodels.plans import PlanRef, choose_plan, find_plan, list_plans, pick
+from minami_kg.readmodels.refusals import Malformed, Unknown
+from minami_kg.readmodels.resources import Reader
+from minami_kg.readmodels.urls import Urls
 from minami_kg.store import GraphStore, select
 
 Json = dict[str, Any]

@@ -15,7 +15,7 @@ from itertools import pairwise
 from pyoxigraph import Literal, NamedNode
 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.plans import list_plans
+from minami_kg.readmodels.plans import list_plans
 from minami_kg.store import GraphStore, select
 
 _COUNTS = (

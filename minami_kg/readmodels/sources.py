@@ -18,9 +18,9 @@ from pyoxigraph import NamedNode, Variable
 from minami_kg.extract import Hints, PlanError, concatenate, read_document, read_reading
 from minami_kg.extract.report import outline
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.plan_index import PlanEntry, plan_index
-from minami_kg.server.models.refusals import Unknown, Unreadable
-from minami_kg.server.urls import Urls, plan_key
+from minami_kg.readmodels.plan_index import PlanEntry, plan_index
+from minami_kg.readmodels.refusals import Unknown, Unreadable
+from minami_kg.readmodels.urls import Urls, plan_key
 from minami_kg.sources import read_manifest
 from minami_kg.store import GraphStore, select
 

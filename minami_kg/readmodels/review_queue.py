@@ -24,8 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from minami_kg.server.models.decisions import ReviewMark, read_reviews
-from minami_kg.server.models.matrix import (
+from minami_kg.readmodels.decisions import ReviewMark, read_reviews
+from minami_kg.readmodels.matrix import (
     Area,
     Link,
     Outline,
@@ -35,10 +35,10 @@ from minami_kg.server.models.matrix import (
     read_evidence,
     read_outline,
 )
-from minami_kg.server.models.matrix_json import cell_href
-from minami_kg.server.models.plans import PlanRef, choose_plan, list_plans
-from minami_kg.server.models.refusals import Malformed
-from minami_kg.server.urls import page_url
+from minami_kg.readmodels.matrix_json import cell_href
+from minami_kg.readmodels.plans import PlanRef, choose_plan, list_plans
+from minami_kg.readmodels.refusals import Malformed
+from minami_kg.readmodels.urls import page_url
 from minami_kg.store import GraphStore
 
 STATUSES = ("candidate", "accepted")

@@ -18,7 +18,7 @@ from pyoxigraph import Literal, NamedNode
 
 from minami_kg.ontology_doc import MKG, Ontology, Text
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.urls import Urls, page_url
+from minami_kg.readmodels.urls import Urls, page_url
 from minami_kg.store import GraphStore, Term, select
 
 VALUE_CHARS = 80  # an example's value is cut to this many characters

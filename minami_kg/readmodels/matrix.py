@@ -33,9 +33,9 @@ from typing import TypeVar
 from pyoxigraph import Literal, NamedNode, Variable
 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.plans import PlanRef, choose_plan, list_plans, pick
-from minami_kg.server.models.refusals import Malformed
-from minami_kg.server.urls import Urls
+from minami_kg.readmodels.plans import PlanRef, choose_plan, list_plans, pick
+from minami_kg.readmodels.refusals import Malformed
+from minami_kg.readmodels.urls import Urls
 from minami_kg.store import GraphStore, Term, select
 
 SORT_SECTIONS = ("document", "name", "links")

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple, Variable
 
 from minami_kg.rdf.namespaces import DCTERMS, MKG, OA, RDF, RDFS, SCHEMA, SKOS, compact_iri
-from minami_kg.server.models.decisions import ReviewMark, read_reviews
-from minami_kg.server.models.sources import source_href
-from minami_kg.server.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
+from minami_kg.readmodels.decisions import ReviewMark, read_reviews
+from minami_kg.readmodels.sources import source_href
+from minami_kg.readmodels.urls import PLAN_KEY, SECTION_KEY, Urls, page_url
 from minami_kg.store import GraphStore, Term, select
 
 PER_PAGE = 50

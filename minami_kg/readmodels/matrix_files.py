@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from minami_kg.publish.attribution import Attribution
-from minami_kg.server.models.matrix import Evidence, Matrix, Quote, pick, read_evidence, read_matrix
-from minami_kg.server.models.matrix_json import status_label
-from minami_kg.server.models.open_data import BODY_COLUMNS, local_bodies
-from minami_kg.server.models.spreadsheets import add_attribution_sheet, spreadsheet_text
+from minami_kg.readmodels.matrix import Evidence, Matrix, Quote, pick, read_evidence, read_matrix
+from minami_kg.readmodels.matrix_json import status_label
+from minami_kg.readmodels.open_data import BODY_COLUMNS, local_bodies
+from minami_kg.readmodels.spreadsheets import add_attribution_sheet, spreadsheet_text
 from minami_kg.store import GraphStore
 
 Cell = str | float | None

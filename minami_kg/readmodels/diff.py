@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from minami_kg.diff import PlanDiff, diff, parse_year
-from minami_kg.server.urls import Urls, page_url
+from minami_kg.readmodels.urls import Urls, page_url
 from minami_kg.store import GraphStore
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pyoxigraph import Literal
 
 from minami_kg.rdf.namespaces import SPARQL_PREFIXES
-from minami_kg.server.models.refusals import Malformed, Unknown
-from minami_kg.server.urls import PLAN_KEY, Urls
+from minami_kg.readmodels.refusals import Malformed, Unknown
+from minami_kg.readmodels.urls import PLAN_KEY, Urls
 from minami_kg.store import GraphStore, select
 
 _PLANS = (
