@@ -10,6 +10,7 @@ gunicorn tests/test_serve.py).
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from werkzeug.test import TestResponse
 
 from minami_kg.cli import main
 from minami_kg.config import Settings, SettingsError
-from minami_kg.server import create_app
+from minami_kg.server import create_app, limits
 from minami_kg.server.limits import Budget, WorkLimit
 from minami_kg.server.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 from minami_kg.server.sparql import get_pool
@@ -212,3 +213,52 @@ def test_threads_that_meet_a_new_counter_file_at_once_all_get_in(tmp_path: Path)
         for thread in threads:
             thread.join()
     assert errors == []
+
+
+def test_the_cap_and_the_budget_hold_across_processes_on_one_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes' limits over one file (two instances behind a proxy): every admission
+    reads the other's counts, so a client's two slots are two in all, not two each."""
+    monkeypatch.setattr(limits, "SLOT_WAIT", 0.05)
+    path = tmp_path / "limits.sqlite"
+    one, two = (WorkLimit(path, Budget(0.2, 60), 2, 60) for _ in range(2))
+    time.sleep(limits.SYNC_EVERY)  # each sees the other at its next look at the file
+    first, second = one.admit("203.0.113.7"), two.admit("203.0.113.7")
+    for limit in (one, two):
+        with pytest.raises(limits.AtCap, match="2 requests running"):
+            limit.admit("203.0.113.7")
+    assert two.admit("198.51.100.2")  # another client is counted apart
+    one.release(first)
+    third = two.admit("203.0.113.7")  # the slot freed in the other process
+    time.sleep(0.25)  # more than the whole budget, charged in `two`
+    two.release(third)
+    two.release(second)
+    with pytest.raises(limits.TooMuchWork, match=r"0\.2 s of query time"):
+        one.admit("203.0.113.7")
+
+
+def test_alone_on_its_file_a_process_shares_its_counts_at_its_next_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One server over a store counts in memory and writes what clients spent every tenth of
+    a second; once another process has started, it writes every request, at its next look."""
+    monkeypatch.setattr(limits, "SLOT_WAIT", 0.05)
+    path = tmp_path / "limits.sqlite"
+    first = WorkLimit(path, Budget(0.2, 60), 2, 60)
+    spender = first.admit("203.0.113.7")
+    time.sleep(0.25)  # more than the whole budget
+    first.release(spender)
+    time.sleep(limits.SYNC_EVERY)
+    first.release(first.admit("198.51.100.2"))  # a request later: the file learns it
+    later = WorkLimit(path, Budget(0.2, 60), 2, 60)
+    with pytest.raises(limits.TooMuchWork, match=r"0\.2 s of query time"):
+        later.admit("203.0.113.7")
+
+    time.sleep(limits.SYNC_EVERY)
+    running = [first.admit("192.0.2.1") for _ in range(2)]  # the first sees `later` now
+    with pytest.raises(limits.AtCap):
+        later.admit("192.0.2.1")
+    for ticket in running:
+        first.release(ticket)
+    assert later.admit("192.0.2.1")

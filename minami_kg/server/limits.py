@@ -16,14 +16,30 @@ query process with runaway queries. So, per client address, on /sparql and
   runaway queries never hold every query process (`query_workers` per web
   process is larger) and other clients' lookups go on.
 
-The counters must be shared by every server process over the store (instances behind a proxy).
-The `limits` package counts requests in windows: it cannot charge a cost
-known only when a request ends, nor count requests in flight, and its
-shared storages need a Redis or memcached server. An SQLite file in WAL mode
-beside the store (`Settings.limits_path`) is shared by every process of the
-machine with no server to run: two short transactions per request. A request
-whose process died before it was released stops counting after `lease`
-seconds.
+Where the counts live. The `limits` package counts requests in windows: it
+cannot charge a cost known only when a request ends, nor count requests in
+flight, and its shared storages need a Redis or memcached server. So the
+counts are shared through an SQLite file in WAL mode beside the store
+(`Settings.limits_path`), with no server to run, in one of two ways:
+
+* alone: when no other live process uses the file (one `minami-kg serve`
+  over a store, the usual case), each request is counted in memory (a lock
+  and a dict), and one transaction at most every `SYNC_EVERY` seconds while
+  requests come writes this process's seconds spent and reads the others'
+  counts. Two transactions a request had
+  cost a seventh of the CPU of a /sparql lookup under load
+  (docs/performance.md).
+* shared: while another live process uses the file (instances behind a
+  proxy), every admission is one transaction that reads the others' counts,
+  decides and writes ours, and every end is one more: a client's cap holds
+  across the processes exactly.
+
+A process that starts is seen by the others at their next look: their
+next request, a tenth of a second after their last look at least. Until
+then it does not see their running requests, and a client may run more at
+once than its cap. The counts of
+a process that has gone stop counting after `lease` seconds, when no
+request of it can still be running.
 """
 
 from __future__ import annotations
@@ -33,8 +49,11 @@ import math
 import sqlite3
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, g, request
 from limits import parse
@@ -44,20 +63,23 @@ from minami_kg.readmodels.urls import SPARQL_PATH
 from minami_kg.server.http import HttpError
 from minami_kg.server.state import get_settings
 
+T = TypeVar("T")
+
 OFF = ("off", "none", "0")
 SLOT_WAIT = 1.0  # seconds a request over the cap waits for a slot before 429
-SLOT_POLL = 0.02
-SWEEP_EVERY = 256  # releases between two sweeps of rows that no longer count
+SLOT_POLL = 0.02  # seconds between two looks at the other processes' counts while waiting
+SYNC_EVERY = 0.1  # seconds between two looks at the file when alone on it
 METERED = (SPARQL_PATH, "/api/")
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS spent (
-  client TEXT PRIMARY KEY, seconds REAL NOT NULL, at REAL NOT NULL
+DROP TABLE IF EXISTS spent;
+DROP TABLE IF EXISTS running;
+CREATE TABLE IF NOT EXISTS work (
+  process TEXT NOT NULL, client TEXT NOT NULL,
+  running INTEGER NOT NULL, seconds REAL NOT NULL, at REAL NOT NULL,
+  PRIMARY KEY (process, client)
 );
-CREATE TABLE IF NOT EXISTS running (
-  id INTEGER PRIMARY KEY, client TEXT NOT NULL, since REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS running_client ON running (client);
+CREATE TABLE IF NOT EXISTS processes (process TEXT PRIMARY KEY, seen REAL NOT NULL);
 """
 
 
@@ -91,11 +113,19 @@ class Budget:
 
 @dataclass(frozen=True)
 class Ticket:
-    """A request let in: its row among those running, and when it started."""
+    """A request let in: whose it is, and when it started."""
 
-    id: int
     client: str
     started: float
+
+
+@dataclass
+class _Count:
+    """A client's requests running and seconds spent (as of `at`, wall clock)."""
+
+    running: int = 0
+    seconds: float = 0.0
+    at: float = 0.0
 
 
 class TooMuchWork(Exception):
@@ -111,114 +141,158 @@ class AtCap(TooMuchWork):
 
 
 class WorkLimit:
-    """Counts each client's work and running requests in the SQLite file at `path`."""
+    """Counts each client's work and running requests; shares them through the file at `path`."""
 
     def __init__(self, path: Path, budget: Budget, concurrency: int, lease: float) -> None:
         self.path = path
         self.budget = budget
         self.concurrency = concurrency
         self.lease = lease
-        self._local = threading.local()
-        self._released = 0
-        self._prepare()
+        self._process = uuid.uuid4().hex  # this limit's rows in the file
+        self._changed = threading.Condition()  # guards all below; told when a request ends
+        self._mine: dict[str, _Count] = {}
+        self._theirs: dict[str, _Count] = {}  # the other processes' counts, as last read
+        self._alone = False  # no other live process on the file, as last read
+        self._looked = -math.inf  # time.monotonic() of the last transaction
+        self._db = self._prepare()
+        with self._changed:
+            self._transaction(lambda: None)  # be seen by the others from the start
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
-        db.execute("PRAGMA synchronous=OFF")  # counters: losing the last ones is harmless
-        return db
-
-    def _prepare(self) -> None:
+    def _prepare(self) -> sqlite3.Connection:
         """The file in WAL mode with its tables, made once, before any thread asks.
 
         Switching a file to WAL takes a lock that SQLite does not wait for, so
-        threads doing it at once got "database is locked". Several servers
-        starting together still may: under a lock of
-        their own, one at a time.
+        servers starting together could get "database is locked": under a lock
+        of their own, one at a time. The connection is used under `_changed`
+        only, by whichever thread holds it.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.with_suffix(".lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            db = self._connect()
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-            finally:
-                db.close()
-
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection (sqlite3 connections stay in the thread that made them)."""
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self._connect()
+            db = sqlite3.connect(
+                self.path, timeout=5.0, isolation_level=None, check_same_thread=False
+            )
+            db.execute("PRAGMA synchronous=OFF")  # counters: losing the last ones is harmless
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
         return db
+
+    def _spent(self, count: _Count | None, now: float) -> float:
+        """What is left of `count`'s seconds at `now`, after the refill."""
+        if count is None:
+            return 0.0
+        return max(0.0, count.seconds - (now - count.at) * self.budget.refill)
 
     def admit(self, client: str) -> Ticket:
         """Let a request of `client` in, waiting up to `SLOT_WAIT` for a slot, or raise
         `TooMuchWork`."""
         deadline = time.monotonic() + SLOT_WAIT
-        while True:
-            try:
-                return self._try_admit(client)
-            except AtCap:
+        with self._changed:
+            while True:
+                if time.monotonic() - self._looked >= SYNC_EVERY:
+                    self._transaction(lambda: None)
+                if self._alone:
+                    admitted = self._decide(client)
+                else:
+                    admitted = self._transaction(lambda: self._decide(client))
+                if admitted:
+                    return Ticket(client, time.perf_counter())
                 if time.monotonic() >= deadline:
-                    raise
-                time.sleep(SLOT_POLL)
-
-    def _try_admit(self, client: str) -> Ticket:
-        now = time.time()
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            spent, running = db.execute(
-                "SELECT (SELECT seconds - (? - at) * ? FROM spent WHERE client = ?), "
-                "(SELECT COUNT(*) FROM running WHERE client = ? AND since >= ?)",
-                (now, self.budget.refill, client, client, now - self.lease),
-            ).fetchone()
-            spent = max(0.0, spent or 0.0)
-            if spent >= self.budget.seconds:
-                wait = math.ceil((spent - self.budget.seconds) / self.budget.refill) + 1
-                raise TooMuchWork(
-                    f"Your address has used its {self.budget.seconds:g} s of query time per "
-                    f"{self.budget.period:g} s. Wait {wait} s, or ask for less at a time.",
-                    wait,
-                )
-            if running >= self.concurrency:
-                raise AtCap(
-                    f"Your address already has {running} requests running; at most "
-                    f"{self.concurrency} run at once. Wait for one to finish.",
-                    1,
-                )
-            cursor = db.execute("INSERT INTO running (client, since) VALUES (?, ?)", (client, now))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        assert cursor.lastrowid is not None
-        return Ticket(cursor.lastrowid, client, time.perf_counter())
+                    running = self._mine[client].running + self._running_elsewhere(client)
+                    raise AtCap(
+                        f"Your address already has {running} requests running; at most "
+                        f"{self.concurrency} run at once. Wait for one to finish.",
+                        1,
+                    )
+                self._changed.wait(SLOT_POLL)  # one of ours ends, or time to look at theirs
 
     def release(self, ticket: Ticket) -> None:
         """The request has ended: it stops running, and its seconds are charged."""
         seconds = time.perf_counter() - ticket.started
         now = time.time()
+        with self._changed:
+            count = self._mine[ticket.client]
+            count.seconds, count.at = self._spent(count, now) + seconds, now
+            count.running -= 1
+            if not self._alone:
+                self._transaction(lambda: None)
+            self._changed.notify_all()
+
+    def _running_elsewhere(self, client: str) -> int:
+        theirs = self._theirs.get(client)
+        return theirs.running if theirs else 0
+
+    def _decide(self, client: str) -> bool:
+        """Count a request of `client` in, if its budget and cap allow; False when at the cap.
+
+        Raises TooMuchWork when over the budget. Called with `_changed` held.
+        """
+        now = time.time()
+        mine = self._mine.setdefault(client, _Count(at=now))
+        spent = self._spent(mine, now) + self._spent(self._theirs.get(client), now)
+        if spent >= self.budget.seconds:
+            wait = math.ceil((spent - self.budget.seconds) / self.budget.refill) + 1
+            raise TooMuchWork(
+                f"Your address has used its {self.budget.seconds:g} s of query time per "
+                f"{self.budget.period:g} s. Wait {wait} s, or ask for less at a time.",
+                wait,
+            )
+        if mine.running + self._running_elsewhere(client) >= self.concurrency:
+            return False
+        # `at` becomes the admission: a row younger than `lease` may hold it running
+        mine.seconds, mine.at = self._spent(mine, now), now
+        mine.running += 1
+        return True
+
+    def _transaction(self, decide: Callable[[], T]) -> T:
+        """Read the other processes' counts, run `decide`, write ours: one transaction.
+
+        Called with `_changed` held. Rows older than `lease` hold no running
+        request; a process counts as live while it has looked within `lease`.
+        """
+        now = time.time()
         refill = self.budget.refill
-        db = self._db()
+        idle = [c for c, n in self._mine.items() if not n.running and not self._spent(n, now)]
+        for client in idle:
+            del self._mine[client]  # nothing left to count
+        db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("DELETE FROM running WHERE id = ?", (ticket.id,))
-            db.execute(
-                "INSERT INTO spent (client, seconds, at) VALUES (?, ?, ?) ON CONFLICT (client) "
-                "DO UPDATE SET seconds = max(0, seconds - (excluded.at - at) * ?) + "
-                "excluded.seconds, at = excluded.at",
-                (ticket.client, seconds, now, refill),
+            rows = db.execute(
+                "SELECT client, SUM(CASE WHEN at >= ?2 THEN running ELSE 0 END), "
+                "SUM(max(0, seconds - (?1 - at) * ?3)) FROM work "
+                "WHERE process != ?4 GROUP BY client",
+                (now, now - self.lease, refill, self._process),
+            ).fetchall()
+            others = db.execute(
+                "SELECT COUNT(*) FROM processes WHERE process != ? AND seen >= ?",
+                (self._process, now - self.lease),
+            ).fetchone()[0]
+            self._theirs = {c: _Count(int(r), float(s), now) for c, r, s in rows if r or s}
+            decided = decide()
+            # alone, nobody reads our running requests, and an end need not be written:
+            # a process that starts reads none of them (see the module's docstring)
+            db.execute("DELETE FROM work WHERE process = ?", (self._process,))
+            db.executemany(
+                "INSERT INTO work VALUES (?, ?, ?, ?, ?)",
+                [
+                    (self._process, c, n.running if others else 0, n.seconds, n.at)
+                    for c, n in self._mine.items()
+                ],
             )
-            self._released += 1
-            if self._released % SWEEP_EVERY == 0:  # forget what no longer counts
-                db.execute("DELETE FROM spent WHERE seconds - (? - at) * ? <= 0", (now, refill))
-                db.execute("DELETE FROM running WHERE since < ?", (now - self.lease,))
+            db.execute("INSERT OR REPLACE INTO processes VALUES (?, ?)", (self._process, now))
+            db.execute(
+                "DELETE FROM work WHERE at < ?1 AND seconds - (?2 - at) * ?3 <= 0",
+                (now - self.lease, now, refill),
+            )
+            db.execute("DELETE FROM processes WHERE seen < ?", (now - self.lease,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._alone = others == 0
+        self._looked = time.monotonic()
+        return decided
 
 
 def from_settings(settings: Settings) -> WorkLimit | None:

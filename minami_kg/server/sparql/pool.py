@@ -26,6 +26,7 @@ of a millisecond per query (docs/performance.md).
 from __future__ import annotations
 
 import contextlib
+import pickle
 import queue
 import select
 import socket
@@ -86,7 +87,7 @@ class _Process:
         """Whether the process said it is ready; False when it did not, or has gone."""
         try:
             if not self.ready and self.answers_within(START_WAIT):
-                self.ready = self.conn.recv() == READY
+                self.ready = self.conn.recv_bytes() == READY
         except (EOFError, OSError):
             return False
         return self.ready
@@ -104,7 +105,9 @@ class QueryPool:
         self.store_path = str(store_path)
         self.size = max(1, size)
         self.timeout = timeout
-        self._idle: queue.Queue[_Process] = queue.Queue()
+        # the most recently used first: a process that has just run a query has the
+        # store's pages in its caches, so a lone client keeps getting a warm one
+        self._idle: queue.LifoQueue[_Process] = queue.LifoQueue()
         self._all: list[_Process] = []
         self._lock = threading.Lock()
 
@@ -147,11 +150,11 @@ class QueryPool:
             self._replace(process)
             raise PoolBusy
         try:
-            process.conn.send(job)
+            process.conn.send_bytes(pickle.dumps(job))
             if not process.answers_within(self.timeout):
                 self._replace(process)
                 raise QueryTimeout
-            reply: Reply = process.conn.recv()
+            reply: Reply = pickle.loads(process.conn.recv_bytes())
         except (EOFError, OSError):
             self._replace(process)  # the process died (e.g. out of memory)
             return Refusal(503, "The query stopped its process; try again.", {"Retry-After": "1"})
@@ -169,4 +172,4 @@ class QueryPool:
                 with contextlib.suppress(Exception):
                     process.stop()
             self._all.clear()
-        self._idle = queue.Queue()
+        self._idle = queue.LifoQueue()
