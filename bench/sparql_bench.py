@@ -411,10 +411,21 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
     from minami_kg.results.formats import parse_accept
     from minami_kg.results.write import Job, execute
     from minami_kg.server import create_app
+    from minami_kg.server.follower import get_follower
     from minami_kg.server.sparql import get_pool
 
     store = Store.read_only(os.path.realpath(store_path))
-    app = create_app(dataclasses.replace(Settings.from_env(), store=store_path))
+    # The app gets a copy of the store in a folder of its own: over the served one, its
+    # work limit would share the running server's counter file, and count as one of
+    # several processes (a transaction a request) where the server counts alone.
+    own = Path(tempfile.mkdtemp(prefix="breakdown-")) / "store"
+    shutil.copytree(os.path.realpath(store_path), own)
+    app = create_app(
+        dataclasses.replace(Settings.from_env(), store=own, search_index=own.parent / "index")
+    )
+    follower = get_follower(app)
+    follower.kick()
+    follower.wait()  # its search index is built before the timing, not during it
     headers = {"Content-Type": "application/sparql-query", "Accept": ACCEPT}
     out = []
     try:
@@ -449,6 +460,7 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
             out.append(row)
     finally:
         get_pool(app).close()
+        shutil.rmtree(own.parent, ignore_errors=True)
     return out
 
 
