@@ -398,8 +398,7 @@ def breakdown(store_path: Path, base: str, queries: list[Query], repeat: int) ->
     pool:     + the hop to a query process and back (`sparql.pool`)
     app:      the whole Flask app called in process as a WSGI application, as the
               HTTP server calls it: + routing, protocol, negotiation, the work limit
-              and caching (Flask's test client would add a fifth of a millisecond
-              of its own)
+              and caching (Flask's test client would add 0.08 ms of its own)
     """
     import dataclasses
     import io
