@@ -9,6 +9,7 @@ gunicorn tests/test_serve.py).
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -262,3 +263,20 @@ def test_alone_on_its_file_a_process_shares_its_counts_at_its_next_look(
     for ticket in running:
         first.release(ticket)
     assert later.admit("192.0.2.1")
+
+
+def test_what_no_longer_counts_leaves_the_file(tmp_path: Path) -> None:
+    """Clients whose seconds have refilled are forgotten at the next look, by either way of
+    counting, so the file holds the clients of the last moments, not every one ever seen."""
+    path = tmp_path / "limits.sqlite"
+    one, two = (WorkLimit(path, Budget(60, 60), 2, 60) for _ in range(2))
+    time.sleep(limits.SYNC_EVERY)
+    for n in range(50):  # shared: each admission and end writes its client's row
+        one.release(one.admit(f"192.0.2.{n}"))
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM work").fetchone()[0] >= 50
+    time.sleep(0.2)  # a few milliseconds of work each: refilled by now
+    one.release(one.admit("198.51.100.2"))  # the next look
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(DISTINCT client) FROM work").fetchone()[0] <= 2
+    assert two.admit("192.0.2.1")

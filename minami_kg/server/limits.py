@@ -24,22 +24,22 @@ counts are shared through an SQLite file in WAL mode beside the store
 
 * alone: when no other live process uses the file (one `minami-kg serve`
   over a store, the usual case), each request is counted in memory (a lock
-  and a dict), and one transaction at most every `SYNC_EVERY` seconds while
-  requests come writes this process's seconds spent and reads the others'
-  counts. Two transactions a request had
-  cost a seventh of the CPU of a /sparql lookup under load
+  and a dict), and while requests come, one transaction at most every
+  `SYNC_EVERY` seconds writes the seconds this process's clients spent and
+  reads the others' counts. Two transactions a request had cost a seventh
+  of the web process's CPU for a /sparql lookup under load
   (docs/performance.md).
 * shared: while another live process uses the file (instances behind a
-  proxy), every admission is one transaction that reads the others' counts,
-  decides and writes ours, and every end is one more: a client's cap holds
-  across the processes exactly.
+  proxy), every admission is one transaction that reads the others'
+  counts, decides and writes ours, and every end is one more: a client's
+  cap holds across the processes exactly.
 
 A process that starts is seen by the others at their next look: their
-next request, a tenth of a second after their last look at least. Until
+next request a tenth of a second or more after their last look. Until
 then it does not see their running requests, and a client may run more at
-once than its cap. The counts of
-a process that has gone stop counting after `lease` seconds, when no
-request of it can still be running.
+once than its cap. The counts of a process that has gone stop counting
+after `lease` seconds, when no request of it can still be running; for as
+long, the others count it as live.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS work (
   running INTEGER NOT NULL, seconds REAL NOT NULL, at REAL NOT NULL,
   PRIMARY KEY (process, client)
 );
+CREATE INDEX IF NOT EXISTS work_client ON work (client);
 CREATE TABLE IF NOT EXISTS processes (process TEXT PRIMARY KEY, seen REAL NOT NULL);
 """
 
@@ -153,7 +154,7 @@ class WorkLimit:
         self._mine: dict[str, _Count] = {}
         self._theirs: dict[str, _Count] = {}  # the other processes' counts, as last read
         self._alone = False  # no other live process on the file, as last read
-        self._looked = -math.inf  # time.monotonic() of the last transaction
+        self._looked = -math.inf  # time.monotonic() of the last look at every client
         self._db = self._prepare()
         with self._changed:
             self._transaction(lambda: None)  # be seen by the others from the start
@@ -194,7 +195,7 @@ class WorkLimit:
                 if self._alone:
                     admitted = self._decide(client)
                 else:
-                    admitted = self._transaction(lambda: self._decide(client))
+                    admitted = self._transaction(lambda: self._decide(client), client)
                 if admitted:
                     return Ticket(client, time.perf_counter())
                 if time.monotonic() >= deadline:
@@ -215,7 +216,7 @@ class WorkLimit:
             count.seconds, count.at = self._spent(count, now) + seconds, now
             count.running -= 1
             if not self._alone:
-                self._transaction(lambda: None)
+                self._transaction(lambda: None, ticket.client)
             self._changed.notify_all()
 
     def _running_elsewhere(self, client: str) -> int:
@@ -244,54 +245,68 @@ class WorkLimit:
         mine.running += 1
         return True
 
-    def _transaction(self, decide: Callable[[], T]) -> T:
+    def _transaction(self, decide: Callable[[], T], client: str | None = None) -> T:
         """Read the other processes' counts, run `decide`, write ours: one transaction.
 
-        Called with `_changed` held. Rows older than `lease` hold no running
-        request; a process counts as live while it has looked within `lease`.
+        A look (no `client`) reads and writes every client's counts and forgets
+        what no longer counts; an admission or an end while shared (a `client`)
+        only that client's, so that its cost does not grow with the number of
+        clients. Called with `_changed` held. Rows older than `lease` hold no
+        running request; a process counts as live while it has looked within
+        `lease`.
         """
         now = time.time()
         refill = self.budget.refill
-        idle = [c for c, n in self._mine.items() if not n.running and not self._spent(n, now)]
-        for client in idle:
-            del self._mine[client]  # nothing left to count
+        if client is None:
+            idle = [c for c, n in self._mine.items() if not n.running and not self._spent(n, now)]
+            for name in idle:
+                del self._mine[name]  # nothing left to count
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             rows = db.execute(
                 "SELECT client, SUM(CASE WHEN at >= ?2 THEN running ELSE 0 END), "
                 "SUM(max(0, seconds - (?1 - at) * ?3)) FROM work "
-                "WHERE process != ?4 GROUP BY client",
-                (now, now - self.lease, refill, self._process),
+                "WHERE process != ?4 AND (?5 IS NULL OR client = ?5) GROUP BY client",
+                (now, now - self.lease, refill, self._process, client),
             ).fetchall()
             others = db.execute(
                 "SELECT COUNT(*) FROM processes WHERE process != ? AND seen >= ?",
                 (self._process, now - self.lease),
             ).fetchone()[0]
-            self._theirs = {c: _Count(int(r), float(s), now) for c, r, s in rows if r or s}
+            theirs = {c: _Count(int(r), float(s), now) for c, r, s in rows if r or s}
+            if client is None:
+                self._theirs = theirs
+            else:
+                self._theirs.pop(client, None)
+                self._theirs.update(theirs)
             decided = decide()
+            if client is None:
+                db.execute("DELETE FROM work WHERE process = ?", (self._process,))
+            written = self._mine.items() if client is None else [(client, self._mine[client])]
             # alone, nobody reads our running requests, and an end need not be written:
             # a process that starts reads none of them (see the module's docstring)
-            db.execute("DELETE FROM work WHERE process = ?", (self._process,))
             db.executemany(
-                "INSERT INTO work VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO work VALUES (?, ?, ?, ?, ?)",
                 [
                     (self._process, c, n.running if others else 0, n.seconds, n.at)
-                    for c, n in self._mine.items()
+                    for c, n in written
                 ],
             )
             db.execute("INSERT OR REPLACE INTO processes VALUES (?, ?)", (self._process, now))
-            db.execute(
-                "DELETE FROM work WHERE at < ?1 AND seconds - (?2 - at) * ?3 <= 0",
-                (now - self.lease, now, refill),
-            )
-            db.execute("DELETE FROM processes WHERE seen < ?", (now - self.lease,))
+            if client is None:
+                db.execute(
+                    "DELETE FROM work WHERE at < ?1 AND seconds - (?2 - at) * ?3 <= 0",
+                    (now - self.lease, now, refill),
+                )
+                db.execute("DELETE FROM processes WHERE seen < ?", (now - self.lease,))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         self._alone = others == 0
-        self._looked = time.monotonic()
+        if client is None:
+            self._looked = time.monotonic()
         return decided
 
 
