@@ -72,8 +72,6 @@ SYNC_EVERY = 0.1  # seconds between two looks at the file when alone on it
 METERED = (SPARQL_PATH, "/api/")
 
 _SCHEMA = """
-DROP TABLE IF EXISTS spent;
-DROP TABLE IF EXISTS running;
 CREATE TABLE IF NOT EXISTS work (
   process TEXT NOT NULL, client TEXT NOT NULL,
   running INTEGER NOT NULL, seconds REAL NOT NULL, at REAL NOT NULL,
