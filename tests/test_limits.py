@@ -9,6 +9,7 @@ gunicorn tests/test_serve.py).
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import threading
 import time
@@ -280,3 +281,19 @@ def test_what_no_longer_counts_leaves_the_file(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(DISTINCT client) FROM work").fetchone()[0] <= 2
     assert two.admit("192.0.2.1")
+
+
+def test_a_limit_that_goes_leaves_the_file(tmp_path: Path) -> None:
+    """An app collected (or a process ending normally) is no longer live to the others, so a
+    server alone again counts in memory at its next look, not a minute later."""
+    path = tmp_path / "limits.sqlite"
+    one, two = (WorkLimit(path, Budget(60, 60), 2, 60) for _ in range(2))
+    two.admit("203.0.113.7")  # never released: the process went with it running
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 2
+    del two
+    gc.collect()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 1
+        assert db.execute("SELECT SUM(running) FROM work").fetchone()[0] == 0
+    assert [one.admit("203.0.113.7") for _ in range(2)]

@@ -7,8 +7,13 @@ runaway query does to the others can be seen. The limit is on, as by default.
 from __future__ import annotations
 
 import http.client
+import os
+import shutil
+import signal
 import socket
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,7 +24,7 @@ import pytest
 from minami_kg.config import Settings
 
 from .test_sparql_endpoint import PLAN_LABEL, RUNAWAY
-from .w3c.server import live_server
+from .w3c.server import live_server, served
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 ASK = "ASK { ?s ?p ?o }"
@@ -161,3 +166,25 @@ def test_an_access_log_is_written_only_when_asked_for(
         assert connection.getresponse().status == 200
         connection.close()
     assert 'GET /healthz?from=the-test HTTP/1.1" 200' in log.read_text()
+
+
+def test_sigterm_stops_the_server_cleanly_and_it_leaves_the_counter_file(
+    seed_settings: Settings, seed_build: object, tmp_path: Path
+) -> None:
+    """As systemd or `docker stop` end it: exit status 0, and no server started after it over
+    the store counts it as live (which would cost that one a transaction a request)."""
+    store = tmp_path / "store"
+    shutil.copytree(os.path.realpath(seed_settings.store), store)
+    # a second of work an hour: the milliseconds spent take seconds to refill
+    with served(store, env={"MINAMI_KG_QUERY_BUDGET": "1/hour"}) as (url, process):
+        for _ in range(2):  # the second, a look later, writes what the first spent
+            assert ask(urlsplit(url).port or 80, ASK)[0] == 200
+            time.sleep(0.15)
+        counters = sqlite3.connect(tmp_path / "limits.sqlite")
+        assert counters.execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 1
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+        assert counters.execute("SELECT COUNT(*) FROM processes").fetchone()[0] == 0
+        # what the client spent stays, for a server started after it
+        assert counters.execute("SELECT running FROM work").fetchall() == [(0,)]
+        counters.close()

@@ -39,17 +39,20 @@ next request a tenth of a second or more after their last look. Until
 then it does not see their running requests, and a client may run more at
 once than its cap. The counts of a process that has gone stop counting
 after `lease` seconds, when no request of it can still be running; for as
-long, the others count it as live.
+long, the others count it as live, unless it left the file on its way out
+(a normal exit: `minami-kg serve` stops so on SIGTERM too).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import math
 import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +159,7 @@ class WorkLimit:
         self._db = self._prepare()
         with self._changed:
             self._transaction(lambda: None)  # be seen by the others from the start
+        weakref.finalize(self, _leave, path, self._process)  # when collected, or at exit
 
     def _prepare(self) -> sqlite3.Connection:
         """The file in WAL mode with its tables, made once, before any thread asks.
@@ -306,6 +310,21 @@ class WorkLimit:
         if client is None:
             self._looked = time.monotonic()
         return decided
+
+
+def _leave(path: Path, process: str) -> None:
+    """A limit's process is going: its rows hold no running request any more and it is no
+    longer live, so that the others count alone again at once. What its clients spent
+    stays, for the others and for a server started after it."""
+    with contextlib.suppress(sqlite3.Error):  # the file may be gone, or busy: it is an end
+        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=1.0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("UPDATE work SET running = 0 WHERE process = ?", (process,))
+            db.execute("DELETE FROM processes WHERE process = ?", (process,))
+            db.execute("COMMIT")
+        finally:
+            db.close()
 
 
 def from_settings(settings: Settings) -> WorkLimit | None:

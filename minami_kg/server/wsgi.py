@@ -16,6 +16,7 @@ counters through the store's folder.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 
@@ -69,10 +70,18 @@ def audit_log() -> None:
     logger.propagate = False
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(app: Flask, settings: Settings, *, host: str, port: int, threads: int) -> None:
     if settings.access_log.strip() not in ("", "off"):
         access_log(app, settings.access_log.strip())
     audit_log()
+    # SIGTERM (systemd, `docker stop`) stops the server as Ctrl-C does: waitress gives the
+    # requests in flight up to 5 s, and the process ends normally, so the work limit leaves
+    # its counter file (`limits`) and the query processes see their socket close.
+    signal.signal(signal.SIGTERM, _stop)
     waitress_serve(
         app,
         host=host,
