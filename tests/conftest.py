@@ -7,6 +7,7 @@ breaks a store makes its own under `tmp_path`.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+from minami_kg.accounts import Accounts
 from minami_kg.build import BuildResult, build
 from minami_kg.cli import main
 from minami_kg.config import PROJECT_ROOT, Settings
@@ -50,6 +52,25 @@ def settings_for(store: Path) -> Settings:
     client may (tests/test_hostile.py turns it on to test it).
     """
     return Settings().with_changes(store=store, query_budget="off")
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def staffed_settings(root: Path, *, admin: str = "admin") -> Settings:
+    """A store built under `root` from a copy of the curation files, with two reviewers
+    (yamada, sato) and an admin: staff decisions write to the copy, never to data/curation."""
+    curation = root / "curation"
+    shutil.copytree(PROJECT_ROOT / "data" / "curation", curation)
+    settings = settings_for(root / "var" / "store").with_changes(
+        curation=curation, users=root / "users.toml"
+    )
+    build(settings)
+    staff = Accounts(settings.users_path)
+    staff.add("yamada", "reviewer", STAFF_PASSWORD, "山田")
+    staff.add("sato", "reviewer", STAFF_PASSWORD, "佐藤")
+    staff.add(admin, "admin", STAFF_PASSWORD, "管理者")
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from minami_kg.accounts import Account, Accounts
+from minami_kg.accounts import Account
 from minami_kg.build import build
 from minami_kg.config import PROJECT_ROOT, Settings
 from minami_kg.queries import find_query
@@ -28,10 +28,10 @@ from minami_kg.review import ReviewError, decide
 from minami_kg.server import create_app
 from minami_kg.store import EmbeddedStore, open_store, select
 
-from .conftest import settings_for
+from .conftest import STAFF_PASSWORD, settings_for, staffed_settings
 from .remote_engines import RemoteServer
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = STAFF_PASSWORD
 BASE = "http://127.0.0.1:8000/"
 SECTION = BASE + "id/minami/section/chiiki-shinko"
 CANDIDATE = BASE + "id/minami/2022/measure/chiiki-no-chikara-06"  # 地域振興課: a candidate
@@ -68,16 +68,7 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    curation = tmp_path / "curation"
-    shutil.copytree(PROJECT_ROOT / "data" / "curation", curation)
-    settings = settings_for(tmp_path / "var" / "store").with_changes(
-        curation=curation, users=tmp_path / "users.toml"
-    )
-    build(settings)
-    staff = Accounts(settings.users_path)
-    staff.add("yamada", "reviewer", PASSWORD, "山田")
-    staff.add("sato", "reviewer", PASSWORD, "佐藤")
-    staff.add("admin", "admin", PASSWORD, "管理者")
+    settings = staffed_settings(tmp_path)
     yield Site(settings, create_app(settings), EmbeddedStore(settings.store))
 
 

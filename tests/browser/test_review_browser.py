@@ -10,7 +10,6 @@ once, survives a rebuild, and the anonymous site says who decided and why.
 from __future__ import annotations
 
 import re
-import shutil
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,15 +17,14 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from minami_kg.accounts import Accounts
 from minami_kg.build import build
-from minami_kg.config import PROJECT_ROOT, Settings
+from minami_kg.config import Settings
 
-from ..conftest import settings_for
+from ..conftest import STAFF_PASSWORD, staffed_settings
 from ..w3c.server import live_server
 from .conftest import PageErrors, blocking_violations, screenshot
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = STAFF_PASSWORD
 NOTE = "目標の「地域の力」と取組の内容が一致するため"
 OVERRIDES = "link-overrides.toml"
 MX = "https://w3id.org/minami-kg/def#"
@@ -45,18 +43,9 @@ class ReviewSite:
 @pytest.fixture(scope="module")
 def review_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReviewSite]:
     root = tmp_path_factory.mktemp("review-ui")
-    curation = root / "curation"
-    shutil.copytree(PROJECT_ROOT / "data" / "curation", curation)
-    settings = settings_for(root / "var" / "store").with_changes(
-        curation=curation, users=root / "users.toml"
-    )
-    build(settings)
-    staff = Accounts(settings.users_path)
-    staff.add("yamada", "reviewer", PASSWORD, "山田")
-    staff.add("sato", "reviewer", PASSWORD, "佐藤")
-    staff.add("kanri", "admin", PASSWORD, "管理者")
+    settings = staffed_settings(root, admin="kanri")
     env = {
-        "MINAMI_KG_CURATION": str(curation),
+        "MINAMI_KG_CURATION": str(settings.curation),
         "MINAMI_KG_USERS": str(settings.users_path),
         "MINAMI_KG_BUILD_CHECK_SECONDS": "0.2",
     }
