@@ -208,6 +208,20 @@ def test_booleans_come_back_as_the_embedded_store_has_them(
     assert sorted(remote_triples.splitlines()) == sorted(embedded.splitlines())
 
 
+def _round_trip(engine: RemoteServer, path: Path) -> tuple[RemoteStore, Store]:
+    """`path` written to the engine, and an embedded store of it; asserts the engine gives
+    back, byte for byte, the sorted N-Quads of the embedded store."""
+    store = _remote(engine)
+    store.replace(path)
+    local = Store()
+    local.load(path=str(path), format=RdfFormat.N_QUADS)
+    expected = b"".join(
+        sorted(serialize(local, format=RdfFormat.N_QUADS).splitlines(keepends=True))
+    )
+    assert store.sorted_nquads() == expected
+    return store, local
+
+
 def test_language_tags_read_back_as_the_embedded_store_keeps_them(
     engine: RemoteServer, tmp_path: Path
 ) -> None:
@@ -218,15 +232,7 @@ def test_language_tags_read_back_as_the_embedded_store_keeps_them(
         f'<urn:a> <urn:p> "南區"@zh-Hant-TW <{BASE}graph/lang> .',
         f'<urn:a> <urn:p> "Minami"@en <{BASE}graph/lang> .',
     ]
-    path = _nquads(tmp_path / "lang.nq", lines)
-    store = _remote(engine)
-    store.replace(path)
-    local = Store()
-    local.load(path=str(path), format=RdfFormat.N_QUADS)
-    expected = b"".join(
-        sorted(serialize(local, format=RdfFormat.N_QUADS).splitlines(keepends=True))
-    )
-    assert store.sorted_nquads() == expected
+    store, local = _round_trip(engine, _nquads(tmp_path / "lang.nq", lines))
     ask = 'ASK { <urn:a> <urn:p> ?o FILTER(langMatches(lang(?o), "ja-JP")) }'
     assert bool(store.query(ask))
     labels = store.query("SELECT ?o WHERE { <urn:a> <urn:p> ?o }")
@@ -247,14 +253,6 @@ def test_integral_decimals_keep_their_type(engine: RemoteServer, tmp_path: Path)
         f'<urn:c> <urn:score> "-2"^^{decimal} <{BASE}graph/d> .',
         f'<urn:d> <urn:score> "0.8"^^{decimal} <{BASE}graph/d> .',
     ]
-    path = _nquads(tmp_path / "decimals.nq", lines)
-    store = _remote(engine)
-    store.replace(path)
-    local = Store()
-    local.load(path=str(path), format=RdfFormat.N_QUADS)
-    expected = b"".join(
-        sorted(serialize(local, format=RdfFormat.N_QUADS).splitlines(keepends=True))
-    )
-    assert store.sorted_nquads() == expected
+    store, _ = _round_trip(engine, _nquads(tmp_path / "decimals.nq", lines))
     typed = "SELECT (DATATYPE(?o) AS ?t) WHERE { ?s <urn:score> ?o }"
     assert {row["t"].value for row in store.query(typed)} == {decimal.strip("<>")}
