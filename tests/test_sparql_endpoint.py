@@ -24,7 +24,7 @@ from pyoxigraph import (
 from minami_kg.config import Settings
 from minami_kg.server import create_app
 from minami_kg.server.sparql import get_pool
-from minami_kg.store import replace_store
+from minami_kg.store import EmbeddedStore, replace_store
 
 from .conftest import settings_for
 
@@ -403,6 +403,26 @@ def test_updates_with_the_token(tmp_path: Path) -> None:
             query_string={"query": "SELECT ?o WHERE { GRAPH <http://ex/g3> { ?s ?p ?o } }"},
         )
         assert solutions(resolved.data) == [{"o": "http://localhost/rel"}]
+    finally:
+        get_pool(app).close()
+
+
+def test_healthz_counts_the_quads_of_the_store_as_it_is_after_an_update(tmp_path: Path) -> None:
+    """The count is kept for a generation, and an update swaps in a new one."""
+    source = tmp_path / "start.nq"
+    source.write_text("<http://ex/a> <http://ex/p> <http://ex/b> <http://ex/g1> .\n")
+    replace_store(tmp_path / "store", source)
+    app = create_app(settings_for(tmp_path / "store").with_changes(update_token="s3cret"))
+    client = app.test_client()
+    insert = "INSERT DATA { GRAPH <http://ex/g2> { <http://ex/c> <http://ex/p> <http://ex/d> } }"
+    try:
+        assert client.get("/healthz").get_json()["quads"] == 1
+        assert client.get("/healthz").get_json()["quads"] == 1
+        auth = {"Authorization": "Bearer s3cret"}
+        assert client.post("/sparql", data={"update": insert}, headers=auth).status_code == 200
+        # the triple, and the new build identifier the update stamps on the store
+        counted_anew = len(EmbeddedStore(tmp_path / "store"))
+        assert client.get("/healthz").get_json()["quads"] == counted_anew == 3
     finally:
         get_pool(app).close()
 
