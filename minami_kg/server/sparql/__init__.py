@@ -9,12 +9,9 @@ Implements SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/):
 * §2.1.6 / §2.1.7 responses: a format chosen from `Accept` (q-values) or a
   `format` parameter (`minami_kg.results.formats`); 400 with the parser's message for a
   malformed query, 406 when no offered format is acceptable.
-* §2.2 update operation: POST form (`update=`) or `application/sparql-update`,
-  with `using-graph-uri` / `using-named-graph-uri`; allowed only with
-  `Authorization: Bearer <MINAMI_KG_UPDATE_TOKEN>`, on the embedded store
-  only (501 for a remote one). Each update also gives the store a fresh
-  build identifier (`minami_kg.store.build_id`), so search indexes and
-  caches follow it.
+* §2.2 update operation (`update`): POST form (`update=`) or
+  `application/sparql-update`, with `using-graph-uri` / `using-named-graph-uri`;
+  only with the update token, on the embedded store only.
 * A GET without a query is answered with the Service Description
   (`description`), or, for a browser, with the query editor.
 
@@ -58,24 +55,14 @@ from minami_kg.results.formats import (
 )
 from minami_kg.results.write import Answer, Job, Refusal, Reply, answer
 from minami_kg.server.http import HttpError
-from minami_kg.server.sparql.checks import (
-    DatasetError,
-    UnsafeQuery,
-    refuse_remote_access,
-    with_protocol_dataset,
-)
+from minami_kg.server.sparql.checks import DatasetError, UnsafeQuery, refuse_remote_access
 from minami_kg.server.sparql.description import PREFIXES as SD_PREFIXES
 from minami_kg.server.sparql.description import service_description
 from minami_kg.server.sparql.pool import PoolBusy, QueryPool, QueryTimeout
-from minami_kg.server.sparql.protocol import (
-    Operation,
-    check_token,
-    graph_iris,
-    read_operation,
-)
+from minami_kg.server.sparql.protocol import Operation, graph_iris, read_operation
+from minami_kg.server.sparql.update import run_update
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.store import EmbeddedStore, RemoteStore, StoreBusy, serialized
-from minami_kg.store.build_id import random_build_id, stamp_update
 
 POOL_KEY = "minami_kg.query_pool"
 PREFLIGHT = {
@@ -124,7 +111,7 @@ def endpoint() -> ResponseReturnValue:
     )
     try:
         if operation.kind == "update":
-            return _update(operation)
+            return run_update(operation, base_iri=endpoint_url())
         if operation.kind == "query":
             return _query(operation)
         return _without_query()
@@ -277,25 +264,3 @@ def _editor() -> ResponseReturnValue:
         prefixes=PREFIXES,
         examples=examples,
     )
-
-
-def _update(operation: Operation) -> ResponseReturnValue:
-    settings = get_settings()
-    check_token(request, settings.update_token)
-    store = get_store()
-    if not isinstance(store, EmbeddedStore):
-        raise HttpError(501, "Updates through /sparql need the embedded store.")
-    refuse_remote_access(operation.text, update=True)
-    text = with_protocol_dataset(
-        operation.text,
-        operation.params.getlist("using-graph-uri"),
-        operation.params.getlist("using-named-graph-uri"),
-    )
-    # The store gets a new build identifier with the change, in the same generation:
-    # every app instance over it sees the identifier change and follows (`follower`).
-    stamp = stamp_update(settings.base, random_build_id())
-    try:
-        store.update(text, base_iri=endpoint_url(), then=(stamp,))
-    except SyntaxError as err:
-        raise HttpError(400, f"Update syntax error: {err}") from None
-    return Response("Update applied.\n", mimetype="text/plain")
