@@ -356,75 +356,74 @@ def test_updates_are_refused_without_a_token(client: FlaskClient) -> None:
     assert client.get("/sparql", query_string={"query": PLAN_LABEL}).status_code == 200
 
 
-def test_updates_with_the_token(tmp_path: Path) -> None:
+UPDATE_TOKEN = "s3cret"
+INSERT = "INSERT DATA { GRAPH <http://ex/g2> { <http://ex/c> <http://ex/p> <http://ex/d> } }"
+
+
+@pytest.fixture
+def updatable(tmp_path: Path) -> Iterator[FlaskClient]:
+    """A client of an app over a store of one quad, with an update token set."""
     source = tmp_path / "start.nq"
     source.write_text("<http://ex/a> <http://ex/p> <http://ex/b> <http://ex/g1> .\n")
     replace_store(tmp_path / "store", source)
-    app = create_app(settings_for(tmp_path / "store").with_changes(update_token="s3cret"))
-    client = app.test_client()
-    insert = "INSERT DATA { GRAPH <http://ex/g2> { <http://ex/c> <http://ex/p> <http://ex/d> } }"
-    try:
-        assert client.post("/sparql", data={"update": insert}).status_code == 401
-        wrong = {"Authorization": "Bearer nope"}
-        assert client.post("/sparql", data={"update": insert}, headers=wrong).status_code == 403
-        auth = {"Authorization": "Bearer s3cret"}
-        done = client.post(
-            "/sparql", data=insert, content_type="application/sparql-update", headers=auth
-        )
-        assert done.status_code == 200
-        ask = client.get("/sparql", query_string={"query": "ASK { <http://ex/c> ?p ?o }"})
-        assert ask.data == b'{"head":{},"boolean":true}'
-
-        # the protocol dataset of an update: using-graph-uri becomes USING
-        copy = "INSERT { GRAPH <http://ex/out> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
-        using = client.post(
-            "/sparql?using-graph-uri=http%3A%2F%2Fex%2Fg1",
-            data=copy,
-            content_type="application/sparql-update",
-            headers=auth,
-        )
-        assert using.status_code == 200
-        copied = client.get(
-            "/sparql",
-            query_string={"query": "SELECT ?s WHERE { GRAPH <http://ex/out> { ?s ?p ?o } }"},
-        )
-        assert solutions(copied.data) == [{"s": "http://ex/a"}]
-
-        load = client.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x>"}, headers=auth)
-        assert load.status_code == 400
-        assert "LOAD is not allowed" in load.get_data(as_text=True)
-        bad = client.post("/sparql", data={"update": "CLEAR XYZ"}, headers=auth)
-        assert bad.status_code == 400
-        # relative IRIs resolve against the endpoint (Protocol: the base "MAY be the endpoint")
-        relative = "INSERT DATA { GRAPH <http://ex/g3> { <http://ex/s> <http://ex/p> <rel> } }"
-        client.post("/sparql", data={"update": relative}, headers=auth)
-        resolved = client.get(
-            "/sparql",
-            query_string={"query": "SELECT ?o WHERE { GRAPH <http://ex/g3> { ?s ?p ?o } }"},
-        )
-        assert solutions(resolved.data) == [{"o": "http://localhost/rel"}]
-    finally:
-        get_pool(app).close()
+    app = create_app(settings_for(tmp_path / "store").with_changes(update_token=UPDATE_TOKEN))
+    yield app.test_client()
+    get_pool(app).close()
 
 
-def test_healthz_counts_the_quads_of_the_store_as_it_is_after_an_update(tmp_path: Path) -> None:
+def test_updates_with_the_token(updatable: FlaskClient) -> None:
+    assert updatable.post("/sparql", data={"update": INSERT}).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert updatable.post("/sparql", data={"update": INSERT}, headers=wrong).status_code == 403
+    auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    done = updatable.post(
+        "/sparql", data=INSERT, content_type="application/sparql-update", headers=auth
+    )
+    assert done.status_code == 200
+    ask = updatable.get("/sparql", query_string={"query": "ASK { <http://ex/c> ?p ?o }"})
+    assert ask.data == b'{"head":{},"boolean":true}'
+
+    # the protocol dataset of an update: using-graph-uri becomes USING
+    copy = "INSERT { GRAPH <http://ex/out> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
+    using = updatable.post(
+        "/sparql?using-graph-uri=http%3A%2F%2Fex%2Fg1",
+        data=copy,
+        content_type="application/sparql-update",
+        headers=auth,
+    )
+    assert using.status_code == 200
+    copied = updatable.get(
+        "/sparql",
+        query_string={"query": "SELECT ?s WHERE { GRAPH <http://ex/out> { ?s ?p ?o } }"},
+    )
+    assert solutions(copied.data) == [{"s": "http://ex/a"}]
+
+    load = updatable.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x>"}, headers=auth)
+    assert load.status_code == 400
+    assert "LOAD is not allowed" in load.get_data(as_text=True)
+    bad = updatable.post("/sparql", data={"update": "CLEAR XYZ"}, headers=auth)
+    assert bad.status_code == 400
+    # relative IRIs resolve against the endpoint (Protocol: the base "MAY be the endpoint")
+    relative = "INSERT DATA { GRAPH <http://ex/g3> { <http://ex/s> <http://ex/p> <rel> } }"
+    updatable.post("/sparql", data={"update": relative}, headers=auth)
+    resolved = updatable.get(
+        "/sparql",
+        query_string={"query": "SELECT ?o WHERE { GRAPH <http://ex/g3> { ?s ?p ?o } }"},
+    )
+    assert solutions(resolved.data) == [{"o": "http://localhost/rel"}]
+
+
+def test_healthz_counts_the_quads_of_the_store_as_it_is_after_an_update(
+    updatable: FlaskClient, tmp_path: Path
+) -> None:
     """The count is kept for a generation, and an update swaps in a new one."""
-    source = tmp_path / "start.nq"
-    source.write_text("<http://ex/a> <http://ex/p> <http://ex/b> <http://ex/g1> .\n")
-    replace_store(tmp_path / "store", source)
-    app = create_app(settings_for(tmp_path / "store").with_changes(update_token="s3cret"))
-    client = app.test_client()
-    insert = "INSERT DATA { GRAPH <http://ex/g2> { <http://ex/c> <http://ex/p> <http://ex/d> } }"
-    try:
-        assert client.get("/healthz").get_json()["quads"] == 1
-        assert client.get("/healthz").get_json()["quads"] == 1
-        auth = {"Authorization": "Bearer s3cret"}
-        assert client.post("/sparql", data={"update": insert}, headers=auth).status_code == 200
-        # the triple, and the new build identifier the update stamps on the store
-        counted_anew = len(EmbeddedStore(tmp_path / "store"))
-        assert client.get("/healthz").get_json()["quads"] == counted_anew == 3
-    finally:
-        get_pool(app).close()
+    assert updatable.get("/healthz").get_json()["quads"] == 1
+    assert updatable.get("/healthz").get_json()["quads"] == 1
+    auth = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    assert updatable.post("/sparql", data={"update": INSERT}, headers=auth).status_code == 200
+    # the triple, and the new build identifier the update stamps on the store
+    counted_anew = len(EmbeddedStore(tmp_path / "store"))
+    assert updatable.get("/healthz").get_json()["quads"] == counted_anew == 3
 
 
 def test_head_is_answered_as_get_without_a_body(client: FlaskClient) -> None:
