@@ -21,6 +21,7 @@ from minami_kg.readmodels.matrix import (
     Outline,
     Quote,
     Section,
+    Totals,
     named,
     rank,
     read_evidence,
@@ -60,6 +61,15 @@ def _plan(plan: PlanRef, lang: str) -> Json:
     }
 
 
+def _header(thing: Section | Measure, lang: str, totals: Totals) -> Json:
+    """A row's or a column's head: the section or measure, and the links in its line."""
+    return {"key": thing.key, "iri": thing.iri, **_labelled(thing, lang), **_totals(totals)}
+
+
+def _totals(totals: Totals) -> Json:
+    return {"accepted": totals.accepted, "candidates": totals.candidates}
+
+
 def _link(link: Link) -> Json:
     return {"status": link.status, "score": link.score, "method": link.method}
 
@@ -83,25 +93,12 @@ def matrix_json(table: Matrix) -> Json:
         ],
         "columns": [
             {
-                "key": m.key,
-                "iri": m.iri,
+                **_header(m, lang, table.column_totals[m.iri]),
                 "area": table.outline.area_of(m).slug,
-                **_labelled(m, lang),
-                "accepted": table.column_totals[m.iri].accepted,
-                "candidates": table.column_totals[m.iri].candidates,
             }
             for m in table.measures
         ],
-        "rows": [
-            {
-                "key": s.key,
-                "iri": s.iri,
-                **_labelled(s, lang),
-                "accepted": table.row_totals[s.iri].accepted,
-                "candidates": table.row_totals[s.iri].candidates,
-            }
-            for s in table.sections
-        ],
+        "rows": [_header(s, lang, table.row_totals[s.iri]) for s in table.sections],
         "cells": [
             {
                 "section": s.key,
@@ -113,7 +110,7 @@ def matrix_json(table: Matrix) -> Json:
             for m in table.measures
             if (link := table.cell(s, m)) is not None
         ],
-        "totals": {"accepted": table.total.accepted, "candidates": table.total.candidates},
+        "totals": _totals(table.total),
     }
 
 
