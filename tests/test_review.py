@@ -31,7 +31,6 @@ from minami_kg.store import EmbeddedStore, open_store, select
 from .conftest import STAFF_PASSWORD, settings_for, staffed_settings
 from .remote_engines import RemoteServer
 
-PASSWORD = STAFF_PASSWORD
 BASE = "http://127.0.0.1:8000/"
 SECTION = BASE + "id/minami/section/chiiki-shinko"
 CANDIDATE = BASE + "id/minami/2022/measure/chiiki-no-chikara-06"  # 地域振興課: a candidate
@@ -54,7 +53,7 @@ class Site:
             page = client.get("/login").get_data(as_text=True)
             token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
             response = client.post(
-                "/login", data={"username": name, "password": PASSWORD, "csrf_token": token}
+                "/login", data={"username": name, "password": STAFF_PASSWORD, "csrf_token": token}
             )
             assert response.status_code == 303
         return client

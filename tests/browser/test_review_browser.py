@@ -24,7 +24,6 @@ from ..conftest import STAFF_PASSWORD, staffed_settings
 from ..w3c.server import live_server
 from .conftest import PageErrors, blocking_violations, screenshot
 
-PASSWORD = STAFF_PASSWORD
 NOTE = "目標の「地域の力」と取組の内容が一致するため"
 OVERRIDES = "link-overrides.toml"
 MX = "https://w3id.org/minami-kg/def#"
@@ -76,7 +75,7 @@ def staff(browser: Browser, review_site: ReviewSite, page_errors: PageErrors) ->
 def sign_in(page: Page, name: str, next_page: str = "/") -> None:
     page.goto(f"/login?next={next_page}")
     page.get_by_label("ユーザー名").fill(name)
-    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("パスワード").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="ログイン").click()
     page.wait_for_url(f"**{next_page}*")
 
