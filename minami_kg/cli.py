@@ -499,13 +499,12 @@ def _check_store(settings: Settings) -> None:
 @click.option(
     "--threads",
     type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="requests answered at once; queries run in MINAMI_KG_QUERY_WORKERS query processes.",
+    help="requests answered at once [default: the query processes + 4, so that pages and "
+    "/healthz have threads while every query process is busy].",
 )
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
 @store_options
-def serve_command(settings: Settings, host: str, port: int, threads: int, dev: bool) -> None:
+def serve_command(settings: Settings, host: str, port: int, threads: int | None, dev: bool) -> None:
     """Serve the graph over HTTP (waitress; --dev for Flask's reloader)."""
     from minami_kg.server import create_app
 
@@ -521,7 +520,7 @@ def serve_command(settings: Settings, host: str, port: int, threads: int, dev: b
     else:
         from minami_kg.server.wsgi import serve
 
-        serve(app, settings, host=host, port=port, threads=threads)
+        serve(app, settings, host=host, port=port, threads=threads or settings.query_processes + 4)
 
 
 main.add_command(users)  # minami-kg users add|remove|list (minami_kg.cli_users)

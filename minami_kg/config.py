@@ -16,6 +16,7 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BASE = "http://127.0.0.1:8000/"
 MAX_BUILD_CHECK_SECONDS = 30
+MIN_QUERY_PROCESSES = 4
 
 
 @dataclass(frozen=True)
@@ -100,12 +101,13 @@ class Settings:
             "more are answered 429 with Retry-After (keep it below query_workers)",
         },
     )
-    query_workers: int = field(
-        default=4,
+    query_workers: int | None = field(
+        default=None,
         metadata={
             "env": "MINAMI_KG_QUERY_WORKERS",
             "help": "query processes per web process that run /sparql queries "
-            "(each is stopped and replaced when a query outlives sparql_timeout)",
+            "(each is stopped and replaced when a query outlives sparql_timeout); "
+            f"unset: one per CPU the server may use, at least {MIN_QUERY_PROCESSES}",
         },
     )
     update_token: str | None = field(
@@ -216,6 +218,17 @@ class Settings:
         return self.dumps or self.store.parent / "dumps"
 
     @property
+    def query_processes(self) -> int:
+        """How many query processes a web process may run: `query_workers`, or one per CPU.
+
+        A query process keeps one CPU busy while it runs a query, so a server with more
+        CPUs can answer more clients at once; on 2 CPUs, fewer than MIN_QUERY_PROCESSES
+        left them partly idle while answers went back and forth (docs/performance.md).
+        The pool starts them only as queries come, so unused ones cost nothing.
+        """
+        return self.query_workers or max(MIN_QUERY_PROCESSES, len(os.sched_getaffinity(0)))
+
+    @property
     def limits_path(self) -> Path:
         """The counters of the work limit, shared by the web processes: beside the store."""
         return self.store.parent / "limits.sqlite"
@@ -256,9 +269,9 @@ def _parse(name: str, env: str, kind: object, value: str, *, zero_ok: bool = Fal
     """`value` as a field of type `kind`: its annotation, a string (as `from __future__` has it)."""
     if kind in ("Path", "Path | None"):
         return Path(value)
-    if kind in ("int", "float"):
+    if kind in ("int", "float", "int | None"):
         try:
-            number = int(value) if kind == "int" else float(value)
+            number = float(value) if kind == "float" else int(value)
         except ValueError:
             raise SettingsError(f"{env}={value!r}: {name} must be a number") from None
         if number < 0 or (number == 0 and not zero_ok):

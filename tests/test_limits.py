@@ -10,7 +10,10 @@ gunicorn tests/test_serve.py).
 from __future__ import annotations
 
 import gc
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -120,11 +123,34 @@ def test_the_limit_can_be_switched_off(seed_settings: Settings, seed_build: obje
 
 def test_the_default_is_a_minute_of_work_a_minute_two_at_once_and_env_sets_it() -> None:
     assert (Settings().query_budget, Settings().client_concurrency) == ("60/minute", 2)
-    assert Settings().query_workers > Settings().client_concurrency
+    assert Settings().query_processes > Settings().client_concurrency
     env = {"MINAMI_KG_QUERY_BUDGET": "off", "MINAMI_KG_CLIENT_CONCURRENCY": "4"}
     assert Settings.from_env(env).query_budget == "off"
     assert Settings.from_env(env).client_concurrency == 4
     assert Settings.from_env({"MINAMI_KG_MAX_QUERY_CHARS": "500"}).max_query_chars == 500
+
+
+def test_query_processes_are_one_per_cpu_at_least_four_unless_set() -> None:
+    cpus = len(os.sched_getaffinity(0))
+    assert Settings().query_processes == max(4, cpus)
+    assert Settings.from_env({"MINAMI_KG_QUERY_WORKERS": "6"}).query_processes == 6
+    with pytest.raises(SettingsError, match="MINAMI_KG_QUERY_WORKERS='many'"):
+        Settings.from_env({"MINAMI_KG_QUERY_WORKERS": "many"})
+    with pytest.raises(SettingsError, match="must be positive"):
+        Settings.from_env({"MINAMI_KG_QUERY_WORKERS": "0"})
+    # a process allowed one CPU still gets four: fewer left two CPUs partly idle
+    one_cpu = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); "
+            "from minami_kg.config import Settings; print(Settings().query_processes)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert one_cpu.stdout.strip() == "4"
 
 
 def test_a_budget_that_cannot_be_read_fails_at_start(tmp_path: Path, runner: CliRunner) -> None:

@@ -80,7 +80,7 @@ def _attach_pool(state: object) -> None:
     app: Flask = state.app  # type: ignore[attr-defined]
     settings = get_settings(app)
     app.extensions[POOL_KEY] = QueryPool(
-        settings.store, size=settings.query_workers, timeout=settings.sparql_timeout
+        settings.store, size=settings.query_processes, timeout=settings.sparql_timeout
     )
 
 
