@@ -22,7 +22,7 @@ Why these choices:
   display names may be Japanese.
 
 Plain data, no Flask: the CLI (`minami-kg users`) and the web app
-(`minami_kg.server.auth`) both use it.
+(`minami_kg.server.staff`) both use it.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from minami_kg.config import Settings
-from minami_kg.server import auth, credits, follower, http, i18n, limits, security, state
+from minami_kg.server import credits, follower, http, i18n, limits, security, staff, state
 from minami_kg.store import StoreError
 
 
@@ -55,8 +55,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     credits.init_app(app)
     security.init_app(app)
     limits.init_app(app)
-    auth.init_app(app, settings)  # /login, /logout; sign-in and CSRF before every write
+    staff.init_app(app, settings)  # sessions; sign-in and CSRF before every write
 
+    from minami_kg.server.auth import auth
     from minami_kg.server.dataset import dataset
     from minami_kg.server.diff import diff_pages
     from minami_kg.server.docs_pages import docs_pages
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from minami_kg.server.sparql import sparql
     from minami_kg.server.ui import ui
 
+    app.register_blueprint(auth)  # /login, /logout, /api/session
     app.register_blueprint(ui)  # /, /plans, /sections, /compare, /plans/…/reading
     app.register_blueprint(sparql)  # /sparql: the protocol, and the editor for browsers
     app.register_blueprint(pages)  # /queries: the canned queries as pages and files

@@ -44,7 +44,7 @@ CORS = {
 OPEN_TO_SCRIPTS = (SPARQL_PATH, "/api/", "/data/", "/dataset", "/.well-known/", "/download/")
 """The machine faces any web page may read (CORS): they carry no cookies or sessions."""
 STAFF_ONLY = ("/api/session", "/api/review", "/api/label", "/api/accounts")
-"""Under /api/ but read with the staff's session cookie: no CORS (minami_kg.server.auth)."""
+"""Under /api/ but read with the staff's session cookie: no CORS (minami_kg.server.staff)."""
 PAGE_MAX_AGE = 60  # seconds a cache may reuse a page before revalidating
 NOT_CACHED = ("/healthz",)
 JSON = "application/json"

@@ -42,8 +42,8 @@ from minami_kg.readmodels.plan_pages import PlanPages, SectionSummary
 from minami_kg.readmodels.resources import Edge, Reader, Resource, schema_org
 from minami_kg.readmodels.sources import source_document
 from minami_kg.readmodels.urls import Urls, data_url, page_url, plan_key
-from minami_kg.server.auth import current_account
 from minami_kg.server.http import HttpError, alternates, negotiate, wants_json
+from minami_kg.server.staff import current_account
 from minami_kg.server.state import get_settings, get_store
 
 linked_data = Blueprint("linked_data", __name__)

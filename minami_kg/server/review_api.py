@@ -1,6 +1,6 @@
 """The staff's JSON API: decide links, set English labels, manage accounts.
 
-Every call needs a signed-in session (`minami_kg.server.auth`) and, for writes,
+Every call needs a signed-in session (`minami_kg.server.staff`) and, for writes,
 the session's CSRF token in the `X-CSRFToken` header (signed-in pages carry it
 in `<meta name="csrf-token">`; `GET /api/session` answers it too). Errors are
 `{"error": "…"}` with the status below, through the one `HttpError` handler;
@@ -41,9 +41,9 @@ from minami_kg.build import read_sources
 from minami_kg.curation import load_curation
 from minami_kg.review import NotFromSources, ReviewError, decide, set_label
 from minami_kg.review.decide import current_decision, find_pair, link_status
-from minami_kg.server.auth import accounts, add_account, remove_account, require
 from minami_kg.server.http import HttpError
 from minami_kg.server.i18n import t
+from minami_kg.server.staff import accounts, add_account, remove_account, require
 from minami_kg.server.state import get_settings, get_store
 from minami_kg.store import StoreError
 

@@ -30,9 +30,9 @@ from minami_kg.accounts import ROLES
 from minami_kg.readmodels.decisions import mark_json
 from minami_kg.readmodels.review_queue import Queue, read_queue
 from minami_kg.review import NotFromSources, ReviewError, decide, set_label
-from minami_kg.server.auth import accounts, add_account, current_account, remove_account, require
 from minami_kg.server.http import HttpError, page, wants_json
 from minami_kg.server.i18n import t
+from minami_kg.server.staff import accounts, add_account, current_account, remove_account, require
 from minami_kg.server.state import get_settings, get_store
 
 review_pages = Blueprint("review_pages", __name__)

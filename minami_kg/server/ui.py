@@ -29,9 +29,9 @@ from minami_kg.readmodels.plan_pages import (
 from minami_kg.readmodels.refusals import Malformed, Unknown
 from minami_kg.readmodels.sources import plan_reading
 from minami_kg.readmodels.urls import page_url, plan_key, plan_table_url
-from minami_kg.server.auth import current_account
 from minami_kg.server.http import page, wants_json
 from minami_kg.server.i18n import t
+from minami_kg.server.staff import current_account
 from minami_kg.server.state import get_settings, get_store
 
 ui = Blueprint("ui", __name__)
