@@ -27,6 +27,7 @@ from minami_kg.curation import CurationError, load_curation
 from minami_kg.extract import PlanError
 from minami_kg.extract.report import outline, outline_text
 from minami_kg.queries import QueryParameterError, find_query
+from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import PREFIXES
 from minami_kg.sources import SourceError, discover
 from minami_kg.stats import graph_stats
@@ -400,7 +401,7 @@ def analyze_command(
     from minami_kg.analysis import centrality, communities, read_network, section_pairs
     from minami_kg.analysis.export import write_network
 
-    plan = f"{settings.base}id/{plan_path.strip('/')}" if plan_path else None
+    plan = Iris(settings.base).id_base + plan_path.strip("/") if plan_path else None
     graph = read_network(open_store(settings), plan)
     if export_format:
         if output is None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
+from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import XSD
 from minami_kg.store.remote import query_shape
 
@@ -68,7 +69,7 @@ class Parameter:
         if self.type == "ward":
             if not _NAME.fullmatch(value):
                 raise QueryParameterError(f"{self.name}: {value!r} is not a ward (e.g. minami)")
-            return NamedNode(f"{base}id/{value}")
+            return Iris(base).ward(value)
         if self.type == "year":
             if not re.fullmatch(r"\d{4}", value):
                 raise QueryParameterError(f"{self.name}: {value!r} is not a year (e.g. 2022)")

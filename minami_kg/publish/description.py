@@ -276,7 +276,7 @@ def _describe(
     yield graph, DCAT.keyword, Literal("横浜市", language="ja")
     yield graph, VOID.sparqlEndpoint, urls.sparql
     yield graph, VOID.uriSpace, space
-    yield graph, VOID.rootResource, NamedNode(base + "id/topic")
+    yield graph, VOID.rootResource, Iris(base).topic_scheme()
     build_id = read_build_id(store, base)
     if build_id is not None:  # what the store says it holds (absent in a store from before)
         yield graph, BUILD_ID, Literal(build_id)

@@ -15,14 +15,13 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Variable
 
+from minami_kg.rdf.namespaces import SPARQL_PREFIXES
 from minami_kg.review.decide import version_of
 from minami_kg.store import GraphStore, Term, select
 
-_DECISIONS = """
-PREFIX mkg: <https://w3id.org/minami-kg/def#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+_DECISIONS = (
+    SPARQL_PREFIXES
+    + """
 SELECT ?d ?plan ?section ?measure ?decision ?was ?reviewer ?at ?note ?sectionJa ?measureJa
        ?oldDecision ?oldReviewer ?oldAt ?oldNote WHERE {
   ?d a mkg:ReviewDecision ; mkg:decision ?decision ; prov:endedAtTime ?at ;
@@ -43,6 +42,7 @@ SELECT ?d ?plan ?section ?measure ?decision ?was ?reviewer ?at ?note ?sectionJa 
 }
 ORDER BY ?at ?d
 """
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from minami_kg.accounts import Account
 from minami_kg.build import read_sources
 from minami_kg.config import Settings
 from minami_kg.curation import load_curation
+from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import SKOS
 from minami_kg.review.decide import JAPAN, ReviewError, review_lock, undone_on_failure
 from minami_kg.review.effect import difference, take_effect
@@ -54,7 +55,7 @@ SELECT ?thing ?ja ?en WHERE {
 
 
 def _ward_of(settings: Settings, iri: str) -> str:
-    id_base = f"{settings.base}id/"
+    id_base = Iris(settings.base).id_base
     rest = iri.removeprefix(id_base).split("/") if iri.startswith(id_base) else []
     if len(rest) < 2 or rest[0] in SHARED:
         raise ReviewError(
@@ -93,12 +94,13 @@ def set_label(
         ja = rows[0]["ja"].value
         was = rows[0]["en"].value if rows[0]["en"] is not None else ""
         decided = (now or datetime.now(JAPAN)).astimezone(JAPAN).replace(microsecond=0)
+        thing = iri.removeprefix(Iris(settings.base).id_base)
         with undone_on_failure(path):
             set_toml_key(path, ("label", ward), ja, en)
             append_record(
                 path,
                 "review",
-                {"thing": iri.removeprefix(f"{settings.base}id/"), "ward": ward, "ja": ja, "en": en,
+                {"thing": thing, "ward": ward, "ja": ja, "en": en,
                  "was": was, "note": note, "reviewer": account.display_name, "decided": decided},
             )  # fmt: skip
             curation = load_curation(settings.curation)
