@@ -31,11 +31,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal, NamedNode, Variable
 
 from minami_kg.rdf.iris import Iris
 from minami_kg.rdf.namespaces import XSD
-from minami_kg.store.remote import query_shape
+from minami_kg.store.query_text import bind
 
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z_-]+)\s*:\s*(.*)$")
 _PARAM = re.compile(
@@ -101,28 +101,12 @@ class CannedQuery:
         unknown = set(values) - {p.name for p in self.parameters}
         if unknown:
             raise QueryParameterError(f"unknown parameter {sorted(unknown)[0]!r}")
-        bindings = []
+        bindings: dict[Variable, NamedNode | Literal] = {}
         for parameter in self.parameters:
             value = (values.get(parameter.name) or "").strip() or parameter.default
             if value is not None:
-                bindings.append((parameter.name, parameter.term(value, base)))
-        if not bindings:
-            return self.text
-        names = " ".join(f"?{name}" for name, _ in bindings)
-        terms = " ".join(str(term) for _, term in bindings)
-        return _first_in_where(self.text, f"VALUES ({names}) {{ ({terms}) }}")
-
-
-def _first_in_where(text: str, block: str) -> str:
-    """`block` as the first element of the query's WHERE group (after it, if it has none)."""
-    shape = query_shape(text)
-    if shape.where_open is None or shape.where_close is None:
-        return f"{text.rstrip()}\n{block}\n"
-    inside = shape.where_open + 1
-    if shape.sub_select:
-        end = shape.where_close
-        return f"{text[:inside]}\n  {block}\n  {{{text[inside:end]}}}{text[end:]}"
-    return f"{text[:inside]}\n  {block}{text[inside:]}"
+                bindings[Variable(parameter.name)] = parameter.term(value, base)
+        return bind(self.text, bindings)
 
 
 def read_query(path: Path) -> CannedQuery:

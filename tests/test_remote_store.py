@@ -481,25 +481,25 @@ def test_a_silent_server_times_out(tmp_path: Path) -> None:
     [
         (
             "SELECT ?s WHERE { ?s ?p ?o }",
-            "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }",
+            "SELECT ?s WHERE {\n  VALUES (?s) { (<urn:x>) } ?s ?p ?o }",
         ),
         (
             "PREFIX select: <urn:p#> SELECT * { ?s select:p '}' } # {",
-            "PREFIX select: <urn:p#> SELECT * { VALUES (?s) { (<urn:x>) }  ?s select:p '}' } # {",
+            "PREFIX select: <urn:p#> SELECT * {\n  VALUES (?s) { (<urn:x>) } ?s select:p '}' } # {",
         ),
         (
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-            "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) }  ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } WHERE {\n  VALUES (?s) { (<urn:x>) } ?s ?p ?o }",
         ),
         (
             "CONSTRUCT WHERE { ?s ?p ?o }",
-            "CONSTRUCT WHERE { ?s ?p ?o }\nVALUES (?s) { (<urn:x>) }",
+            "CONSTRUCT WHERE { ?s ?p ?o }\nVALUES (?s) { (<urn:x>) }\n",
         ),
         (
             "SELECT ?s WHERE { SELECT ?s { ?s ?p ?o } LIMIT 1 }",
-            "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } { SELECT ?s { ?s ?p ?o } LIMIT 1 } }",
+            "SELECT ?s WHERE {\n  VALUES (?s) { (<urn:x>) }\n  { SELECT ?s { ?s ?p ?o } LIMIT 1 }}",
         ),
-        ("DESCRIBE ?s", "DESCRIBE ?s\nVALUES (?s) { (<urn:x>) }"),
+        ("DESCRIBE ?s", "DESCRIBE ?s\nVALUES (?s) { (<urn:x>) }\n"),
     ],
 )
 def test_bind_places_values_in_the_where_group(query: str, expected: str) -> None:
@@ -508,7 +508,7 @@ def test_bind_places_values_in_the_where_group(query: str, expected: str) -> Non
 
 def test_bind_escapes_literals_and_refuses_blank_nodes() -> None:
     text = bind("ASK { ?s ?p ?o }", {Variable("o"): Literal('"} . DROP ALL ; #', language="ja")})
-    assert text == 'ASK { VALUES (?o) { ("\\"} . DROP ALL ; #"@ja) }  ?s ?p ?o }'
+    assert text == 'ASK {\n  VALUES (?o) { ("\\"} . DROP ALL ; #"@ja) } ?s ?p ?o }'
     with pytest.raises(ValueError, match="only IRIs and literals"):
         bind("ASK { ?s ?p ?o }", {Variable("s"): BlankNode()})
 

@@ -105,9 +105,9 @@ def bind(
     shape = shape or query_shape(query)
     values = values_block(substitutions)
     if shape.where_open is None or shape.where_close is None:
-        return f"{query}\n{values}"
+        return f"{query.rstrip()}\n{values}\n"
     inside = shape.where_open + 1
     if shape.sub_select:
         end = shape.where_close
-        return f"{query[:inside]} {values} {{{query[inside:end]}}} {query[end:]}"
-    return f"{query[:inside]} {values} {query[inside:]}"
+        return f"{query[:inside]}\n  {values}\n  {{{query[inside:end]}}}{query[end:]}"
+    return f"{query[:inside]}\n  {values}{query[inside:]}"
