@@ -521,7 +521,7 @@ def serve_command(settings: Settings, host: str, port: int, threads: int | None,
     else:
         from minami_kg.server.wsgi import serve
 
-        serve(app, settings, host=host, port=port, threads=threads or settings.query_processes + 4)
+        serve(app, settings, host=host, port=port, threads=threads)
 
 
 main.add_command(users)  # minami-kg users add|remove|list (minami_kg.cli_users)

@@ -26,6 +26,9 @@ from waitress import serve as waitress_serve
 from minami_kg.config import Settings
 
 ACCESS_LOG = "minami_kg.access"
+SPARE_THREADS = 4
+"""Threads beyond the query processes, so that pages and /healthz are answered while every
+query process is busy (a thread waits on its query's process the whole time)."""
 
 
 def access_log(app: Flask, target: str) -> None:
@@ -74,7 +77,11 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def serve(app: Flask, settings: Settings, *, host: str, port: int, threads: int) -> None:
+def serve(
+    app: Flask, settings: Settings, *, host: str, port: int, threads: int | None = None
+) -> None:
+    """Serve `app` until SIGTERM or Ctrl-C, with `threads` threads (default: one for each
+    query process, and SPARE_THREADS more)."""
     if settings.access_log.strip() not in ("", "off"):
         access_log(app, settings.access_log.strip())
     audit_log()
@@ -86,7 +93,7 @@ def serve(app: Flask, settings: Settings, *, host: str, port: int, threads: int)
         app,
         host=host,
         port=port,
-        threads=threads,
+        threads=threads or settings.query_processes + SPARE_THREADS,
         ident="minami-kg",
         # long GET queries: the request line and headers together, up to 64 KB
         max_request_header_size=65_536,
